@@ -1,0 +1,67 @@
+//! The checks. Each module owns its policy section (raw and validated types), its logic and
+//! the diagnostic codes it emits; this module only holds the shared context and dispatch.
+
+pub mod advisories;
+pub mod licenses;
+pub mod product;
+pub mod sources;
+
+use crate::cli::WhichCheck;
+use crate::diag::Diagnostics;
+use crate::error::Result;
+use crate::output::Printer;
+use crate::policy::Policy;
+use crate::workspace::{Follow, Workspace};
+use std::collections::BTreeMap;
+
+/// What every check reads.
+#[derive(Debug)]
+pub struct CheckCtx<'a> {
+    /// The workspace (metadata may be absent on the lockfile-only path).
+    pub ws: &'a Workspace,
+    /// The validated policy.
+    pub policy: &'a Policy,
+    /// "Today", pinned by `SOURCE_DATE_EPOCH` when set (dates in tests never go stale).
+    pub today: time::Date,
+    /// Human output (status lines, verbose notes).
+    pub printer: &'a Printer,
+    /// `--offline`/`--frozen`: no network.
+    pub offline: bool,
+}
+
+impl CheckCtx<'_> {
+    /// Packages that are built for the selected roots: normal and build dependencies (and
+    /// proc-macros), plus the roots' dev-dependencies when `include_dev`. Each maps to its
+    /// parent on a shortest inclusion path.
+    pub fn built_scope(&self, include_dev: bool) -> BTreeMap<usize, Option<usize>> {
+        let g = &self.ws.graph;
+        g.reachable(&g.roots, Follow { build: true, dev: include_dev, proc_macros: true })
+    }
+}
+
+/// Results a check hands back besides diagnostics (for the report).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Advisory database and scope facts, when the advisory check ran.
+    pub advisories: Option<advisories::Report>,
+}
+
+/// Runs the selected checks (all when `which` is empty) in a fixed order.
+pub fn run(ctx: &CheckCtx<'_>, which: &[WhichCheck], adv: &advisories::Options, sink: &mut Diagnostics) -> Result<Outcome> {
+    let on = |c: WhichCheck| which.is_empty() || which.contains(&c);
+    let mut outcome = Outcome::default();
+    let has_metadata = ctx.ws.metadata.is_some();
+    if on(WhichCheck::Licenses) && has_metadata {
+        licenses::check(ctx, sink)?;
+    }
+    if on(WhichCheck::Sources) {
+        sources::check(ctx, sink)?;
+    }
+    if on(WhichCheck::Product) && has_metadata {
+        product::check(ctx, sink)?;
+    }
+    if on(WhichCheck::Advisories) {
+        outcome.advisories = Some(advisories::check(ctx, adv, sink)?);
+    }
+    Ok(outcome)
+}

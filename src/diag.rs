@@ -1,0 +1,326 @@
+//! Diagnostics: what a check found, with a stable kebab-case [`Code`], a [`Severity`], the
+//! package it is about, source labels into `deny-policy.toml`, `Cargo.toml` or `Cargo.lock`,
+//! and the inclusion path (how the package got into the graph).
+//!
+//! Codes are a public contract (CI users grep for them, ignores name them): never rename one,
+//! only add. They are listed in the README; a test checks the list and the enum agree.
+
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// How bad a finding is. Errors fail the gate (exit 1); warnings and notes do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Note,
+    /// Reported, does not fail the gate.
+    Warning,
+    /// Fails the gate.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $code:literal, $desc:literal;)*) => {
+        /// Stable diagnostic codes. See the README for the list with explanations.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $desc]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable kebab-case name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// One-line description (used by the README table and `--help`).
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => $desc,)* }
+            }
+
+            /// Looks a code up by its kebab-case name.
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $($code => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    // licenses
+    LicenseRejected => "license-rejected", "A crate's license expression cannot be satisfied with the allowed licenses.";
+    LicenseMissing => "license-missing", "A crate declares no license (neither `license` nor a clarified `license-file`).";
+    LicenseUnparseable => "license-unparseable", "A crate's `license` field is not a valid SPDX expression.";
+    LicenseClarificationStale => "license-clarification-stale", "A `clarify` entry's license-file hash no longer matches the file: the clarification is not applied.";
+    LicenseClarificationUnused => "license-clarification-unused", "A `clarify` entry matched no crate in the graph.";
+    LicenseExceptionUnused => "license-exception-unused", "A license `exceptions` entry matched no crate in the graph.";
+    // sources
+    SourceRegistryNotAllowed => "source-registry-not-allowed", "A crate comes from a registry that is not in `allow-registry`.";
+    SourceGitNotAllowed => "source-git-not-allowed", "A crate comes from a git repository that is not in `allow-git`.";
+    // CRA product metadata
+    CraMetadataMissing => "cra-metadata-missing", "A product has no `[package.metadata.cra]` (nor `[workspace.metadata.cra]`) section.";
+    CraManufacturerMissing => "cra-manufacturer-missing", "A product names no manufacturer (CRA Annex II (1)).";
+    CraManufacturerInvalid => "cra-manufacturer-invalid", "The manufacturer lacks a name or both email and url, or a field is malformed.";
+    CraSecurityContactMissing => "cra-security-contact-missing", "A product has no `security-contact` (CRA Annex II (2), Annex I Part II (6)).";
+    CraSecurityContactInvalid => "cra-security-contact-invalid", "`security-contact` is not a `mailto:` or `https:` URL.";
+    CraDisclosurePolicyMissing => "cra-disclosure-policy-missing", "A product has no `vulnerability-disclosure-policy` (CRA Annex I Part II (5)).";
+    CraDisclosurePolicyInvalid => "cra-disclosure-policy-invalid", "`vulnerability-disclosure-policy` is neither an https URL nor an existing file.";
+    CraSupportEndMissing => "cra-support-end-missing", "A product declares no `support-end` (CRA Annex II (7), Art. 13(8)).";
+    CraSupportEndInvalid => "cra-support-end-invalid", "`support-end` is not `YYYY-MM` or `YYYY-MM-DD`.";
+    CraSupportPeriodTooShort => "cra-support-period-too-short", "The support period is shorter than `min-support-years` and no `support-period-justification` is given.";
+    CraReleaseDateInvalid => "cra-release-date-invalid", "`release-date` is not `YYYY-MM-DD` (or `YYYY-MM`).";
+    CraProductClassMissing => "cra-product-class-missing", "A product declares no `product-class` (CRA Annex III/IV).";
+    CraProductClassInvalid => "cra-product-class-invalid", "`product-class` is not one of default, important-class-1, important-class-2, critical.";
+    CraIntendedPurposeMissing => "cra-intended-purpose-missing", "A product declares no `intended-purpose`.";
+    CraUrlInvalid => "cra-url-invalid", "`declaration-of-conformity` or `sbom-url` is not an https URL.";
+    CraUnknownKey => "cra-unknown-key", "`[package.metadata.cra]` has a key cargo-cra does not know (a typo?).";
+    CraFieldWrongType => "cra-field-wrong-type", "A `[package.metadata.cra]` field has the wrong TOML type.";
+    ProductMemberUnknown => "product-member-unknown", "`[product] members` names a package that is not a workspace member.";
+    // advisories
+    AdvisoryVulnerability => "advisory-vulnerability", "A crate in scope is affected by a RustSec vulnerability.";
+    AdvisoryUnmaintained => "advisory-unmaintained", "A crate in scope is unmaintained (RustSec informational advisory).";
+    AdvisoryUnsound => "advisory-unsound", "A crate in scope is unsound (RustSec informational advisory).";
+    AdvisoryNotice => "advisory-notice", "A crate in scope has a RustSec notice.";
+    AdvisoryYanked => "advisory-yanked", "A crate version in scope has been yanked from its registry.";
+    AdvisoryYankedUnknown => "advisory-yanked-unknown", "Whether a crate is yanked is unknown: the local registry index cache has no entry for it.";
+    AdvisoryIgnoreExpired => "advisory-ignore-expired", "An `[advisories] ignore` entry is past its `until` date: the advisory fires again.";
+    AdvisoryIgnoreUnused => "advisory-ignore-unused", "An `[advisories] ignore` entry matched no finding.";
+    AdvisoriesOutOfScope => "advisories-out-of-scope", "Advisories that match `Cargo.lock` but not packages that are built (default scope).";
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A package as diagnostics name it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PackageRef {
+    /// Crate name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Package URL (`pkg:cargo/name@version`, qualified for other sources).
+    pub purl: String,
+}
+
+impl std::fmt::Display for PackageRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} v{}", self.name, self.version)
+    }
+}
+
+/// A span in a source file the diagnostic points at.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// The file (absolute, or relative to the workspace root).
+    pub path: Utf8PathBuf,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+    /// What this label says.
+    pub message: String,
+    /// Primary (the thing to fix) or secondary (context).
+    pub primary: bool,
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Stable code.
+    pub code: Code,
+    /// Severity.
+    pub severity: Severity,
+    /// One-line message.
+    pub message: String,
+    /// The package it is about, when it is about one.
+    pub package: Option<PackageRef>,
+    /// Source labels.
+    pub labels: Vec<Label>,
+    /// Extra lines (`note: ...`, `help: ...` already prefixed by the caller where wanted).
+    pub notes: Vec<String>,
+    /// How the package got into the graph: product first, the package last.
+    pub inclusion_path: Vec<PackageRef>,
+    /// Check-specific structured data for the JSON report (advisory id, fix, ...).
+    pub data: BTreeMap<String, serde_json::Value>,
+}
+
+impl Diagnostic {
+    /// A new diagnostic with the given code, severity and message.
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            package: None,
+            labels: Vec::new(),
+            notes: Vec::new(),
+            inclusion_path: Vec::new(),
+            data: BTreeMap::new(),
+        }
+    }
+
+    /// An error.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Error, message)
+    }
+
+    /// A warning.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warning, message)
+    }
+
+    /// Sets the package.
+    pub fn with_package(mut self, package: PackageRef) -> Self {
+        self.package = Some(package);
+        self
+    }
+
+    /// Adds a primary label.
+    pub fn with_label(mut self, path: impl Into<Utf8PathBuf>, span: Range<usize>, message: impl Into<String>) -> Self {
+        self.labels.push(Label { path: path.into(), span, message: message.into(), primary: true });
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_secondary(mut self, path: impl Into<Utf8PathBuf>, span: Range<usize>, message: impl Into<String>) -> Self {
+        self.labels.push(Label { path: path.into(), span, message: message.into(), primary: false });
+        self
+    }
+
+    /// Adds a note line.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the inclusion path.
+    pub fn with_inclusion_path(mut self, path: Vec<PackageRef>) -> Self {
+        self.inclusion_path = path;
+        self
+    }
+
+    /// Adds structured data for the JSON report.
+    pub fn with_data(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// The source files diagnostics point into, loaded once and shared.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: BTreeMap<Utf8PathBuf, Arc<str>>,
+}
+
+impl SourceMap {
+    /// Adds every file of `other` not yet known.
+    pub fn extend(&mut self, other: &SourceMap) {
+        for (k, v) in &other.files {
+            self.files.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+
+    /// Registers a file's contents (idempotent).
+    pub fn insert(&mut self, path: impl Into<Utf8PathBuf>, contents: impl Into<Arc<str>>) {
+        self.files.entry(path.into()).or_insert_with(|| contents.into());
+    }
+
+    /// A registered file's contents.
+    pub fn get(&self, path: &Utf8Path) -> Option<&Arc<str>> {
+        self.files.get(path)
+    }
+}
+
+/// Collects diagnostics.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+    /// Files the diagnostics point into (checks register what they label).
+    pub sources: SourceMap,
+}
+
+impl Diagnostics {
+    /// Adds one.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Registers a file for labels, reading it from disk when not yet known; `false` when
+    /// it cannot be read (the label then degrades to a note).
+    pub fn load_source(&mut self, path: &Utf8Path) -> bool {
+        if self.sources.get(path).is_some() {
+            return true;
+        }
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                self.sources.insert(path.to_path_buf(), text);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// All collected, in the order pushed.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// Consumes the collector, sorted by severity (errors last, so they end up nearest to
+    /// the summary), then code, then package.
+    pub fn into_sorted(mut self) -> (Vec<Diagnostic>, SourceMap) {
+        self.items.sort_by(|a, b| {
+            (a.severity, a.code, &a.package, &a.message).cmp(&(b.severity, b.code, &b.package, &b.message))
+        });
+        (self.items, self.sources)
+    }
+
+    /// Number of diagnostics with `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_round_trip() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &c in Code::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{s} is not kebab-case");
+            assert_eq!(Code::from_name(s), Some(c));
+            assert!(!c.description().is_empty());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! File helpers: atomic writes (temporary file in the same directory, then rename), so a
+//! crash or an error never leaves half a file behind.
+
+use crate::error::{Error, Result};
+use camino::Utf8Path;
+use std::io::Write;
+
+/// Writes `contents` to `path` atomically: a temporary file in the same directory is written,
+/// flushed to disk and renamed over `path`.
+pub fn write_atomic(path: &Utf8Path, contents: &[u8]) -> Result<()> {
+    write_atomic_with_mode(path, contents, None)
+}
+
+/// Like [`write_atomic`], with Unix permission bits set on the file before it appears
+/// (for private keys: 0o600).
+pub fn write_atomic_with_mode(path: &Utf8Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_str().is_empty() => p,
+        _ => Utf8Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cargo-cra-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::write(path, e))?;
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::write(path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.write_all(contents).map_err(|e| Error::write(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::write(path, e))?;
+    tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
+    Ok(())
+}
+
+/// Reads a UTF-8 file, mapping errors to [`Error::Io`] / [`Error::Malformed`] naming the file.
+pub fn read_to_string(path: &Utf8Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    String::from_utf8(bytes).map_err(|_| Error::malformed(path, "file is not valid UTF-8"))
+}
+
+/// Renders a TOML deserialization error as `line:col: message` for `path`'s `contents`.
+pub fn toml_error(path: &Utf8Path, contents: &str, err: &toml::de::Error) -> Error {
+    let msg = err.message().trim().to_string();
+    match err.span() {
+        Some(span) => {
+            let (line, col) = line_col(contents, span.start);
+            Error::malformed(path, format!("{line}:{col}: {msg}"))
+        }
+        None => Error::malformed(path, msg),
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(contents: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(contents.len());
+    let before = &contents[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, col)
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Lowercase hex SHA-512 of `bytes`.
+pub fn sha512_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha512::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let s = "a\nbc\nd";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 3), (2, 2));
+        assert_eq!(line_col(s, 5), (3, 1));
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = camino::Utf8PathBuf::from_path_buf(dir.path().join("out.json")).unwrap();
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,4 @@
+//! Signing. (Being written: see issue 5.)
+
+pub mod keygen;
+pub mod verify;
