@@ -1,0 +1,5 @@
+//! `malformed-policy` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}

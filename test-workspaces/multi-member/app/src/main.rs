@@ -1,0 +1,5 @@
+//! `app`: a product of the multi-member workspace.
+
+fn main() {
+    println!("{}", corelib::banner("app"));
+}

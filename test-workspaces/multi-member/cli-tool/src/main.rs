@@ -1,0 +1,5 @@
+//! `cli-tool`: a product of the multi-member workspace.
+
+fn main() {
+    println!("{}", corelib::banner("cli-tool"));
+}

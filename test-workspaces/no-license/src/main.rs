@@ -1,0 +1,5 @@
+//! Clamps a number.
+
+fn main() {
+    println!("{}", nolicense::clamp(15, 0, 10));
+}

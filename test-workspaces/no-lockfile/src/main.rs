@@ -1,0 +1,5 @@
+//! `no-lockfile` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}

@@ -1,0 +1,5 @@
+//! `policy-bad-spdx` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}

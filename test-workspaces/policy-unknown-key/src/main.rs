@@ -1,0 +1,5 @@
+//! `policy-unknown-key` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}

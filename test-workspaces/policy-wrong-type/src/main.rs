@@ -1,0 +1,5 @@
+//! `policy-wrong-type` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}

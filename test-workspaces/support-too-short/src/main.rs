@@ -1,0 +1,5 @@
+//! `support-too-short` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}
