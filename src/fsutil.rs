@@ -50,7 +50,8 @@ pub fn toml_error(path: &Utf8Path, contents: &str, err: &toml::de::Error) -> Err
     match err.span() {
         Some(span) => {
             let (line, col) = line_col(contents, span.start);
-            Error::malformed(path, format!("{line}:{col}: {msg}"))
+            let src = contents.lines().nth(line - 1).unwrap_or("").trim_end();
+            Error::malformed(format!("{path}:{line}:{col}"), format!("{msg}\n     |\n{line:>4} | {src}"))
         }
         None => Error::malformed(path, msg),
     }

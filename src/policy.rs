@@ -89,20 +89,22 @@ impl<'a> Validator<'a> {
         if self.errors.is_empty() {
             return Ok(());
         }
-        let mut msgs: Vec<String> = Vec::new();
         let mut errors = self.errors;
         errors.sort_by_key(|(s, _)| s.start);
-        for (span, m) in &errors {
+        let render = |(span, m): &(Range<usize>, String)| {
             let (line, col) = fsutil::line_col(self.text, span.start);
             let src = self.text.lines().nth(line - 1).unwrap_or("").trim_end();
-            msgs.push(format!("{line}:{col}: {m}\n   |\n{line:>3}| {src}"));
+            (format!("{}:{line}:{col}", self.path), format!("{m}\n     |\n{line:>4} | {src}"))
+        };
+        let (first_at, mut message) = render(&errors[0]);
+        for e in &errors[1..] {
+            let (at, m) = render(e);
+            message.push_str(&format!("\n{at}: {m}"));
         }
-        let count = msgs.len();
-        let mut message = msgs.join("\n");
-        if count > 1 {
-            message.push_str(&format!("\n({count} errors in the policy)"));
+        if errors.len() > 1 {
+            message.push_str(&format!("\n({} errors in the policy)", errors.len()));
         }
-        Err(Error::malformed(self.path, format!("invalid policy: {message}")))
+        Err(Error::malformed(first_at, message))
     }
 }
 
@@ -196,13 +198,13 @@ mod tests {
     #[test]
     fn unknown_key_names_line_and_column() {
         let err = Policy::parse(Utf8Path::new("p.toml"), "[licenses]\nalow = []\n").unwrap_err().to_string();
-        assert!(err.starts_with("p.toml: 2:1:"), "{err}");
+        assert!(err.starts_with("p.toml:2:1: "), "{err}");
         assert!(err.contains("alow"), "{err}");
     }
 
     #[test]
     fn wrong_type_is_an_error() {
         let err = Policy::parse(Utf8Path::new("p.toml"), "[licenses]\ninclude-dev = \"yes\"\n").unwrap_err().to_string();
-        assert!(err.starts_with("p.toml: 2:15:"), "{err}");
+        assert!(err.starts_with("p.toml:2:15: "), "{err}");
     }
 }

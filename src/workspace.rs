@@ -413,7 +413,10 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
     let manifest = find_manifest(args)?;
     let root = find_workspace_root(&manifest)?;
     let lockfile_path = root.join("Cargo.lock");
-    let (lockfile, lock_text) = read_lockfile(&lockfile_path)?;
+    // Checked before cargo runs: `cargo metadata` would silently create a lockfile.
+    if !lockfile_path.exists() {
+        read_lockfile(&lockfile_path)?;
+    }
     let targets: Vec<String> = if args.target.is_empty() { vec!["host-tuple".to_string()] } else { args.target.clone() };
 
     let metas: Vec<cargo_metadata::Metadata> = match &args.metadata_path {
@@ -429,6 +432,8 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
             })?
         }
     };
+    // Read after cargo ran: without --locked, cargo may have updated it.
+    let (lockfile, lock_text) = read_lockfile(&lockfile_path)?;
     let graph = build_graph(&metas, &lockfile, args)?;
     let mut sources = SourceMap::default();
     sources.insert(lockfile_path.clone(), lock_text);
