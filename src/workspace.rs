@@ -413,10 +413,11 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
     let manifest = find_manifest(args)?;
     let root = find_workspace_root(&manifest)?;
     let lockfile_path = root.join("Cargo.lock");
-    // Checked before cargo runs: `cargo metadata` would silently create a lockfile.
-    if !lockfile_path.exists() {
-        read_lockfile(&lockfile_path)?;
-    }
+    // Read before cargo runs: `cargo metadata` would silently create a missing lockfile, and
+    // a malformed one must be reported as such (naming Cargo.lock), not as a cargo failure.
+    let (mut lockfile, mut lock_text) = read_lockfile(&lockfile_path)?;
+    let mtime = |p: &Utf8Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let before = mtime(&lockfile_path);
     let targets: Vec<String> = if args.target.is_empty() { vec!["host-tuple".to_string()] } else { args.target.clone() };
 
     let metas: Vec<cargo_metadata::Metadata> = match &args.metadata_path {
@@ -432,8 +433,10 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
             })?
         }
     };
-    // Read after cargo ran: without --locked, cargo may have updated it.
-    let (lockfile, lock_text) = read_lockfile(&lockfile_path)?;
+    // Without --locked, cargo may have updated the lockfile: read it again if so.
+    if mtime(&lockfile_path) != before {
+        (lockfile, lock_text) = read_lockfile(&lockfile_path)?;
+    }
     let graph = build_graph(&metas, &lockfile, args)?;
     let mut sources = SourceMap::default();
     sources.insert(lockfile_path.clone(), lock_text);
