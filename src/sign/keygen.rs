@@ -1,10 +1,104 @@
-//! `cargo cra keygen`. (Being written: see issue 5.)
+//! `cargo cra keygen --out PATH [--identity EMAIL] [--encrypt] [--force]`: a new OpenSSH
+//! Ed25519 key pair for signing SBOMs.
+//!
+//! Writes the private key to `PATH` (mode 0600, OpenSSH format, encrypted with
+//! `CARGO_CRA_KEY_PASSPHRASE` or a passphrase asked on the terminal when `--encrypt`) and
+//! the public key to `PATH.pub`, both atomically. Prints to stdout the public key and the
+//! `allowed_signers` line to publish, so that the output can be redirected as is:
+//!
+//! ```text
+//! ssh-ed25519 AAAA... release@example.com
+//! release@example.com namespaces="cargo-cra-sbom" ssh-ed25519 AAAA...
+//! ```
+//!
+//! The files are the same as `ssh-keygen -t ed25519 -C EMAIL` writes, so ssh-keygen, ssh-agent
+//! and `git` can use the key too.
 
 use crate::cli::KeygenArgs;
 use crate::error::{Error, Result};
+use crate::fsutil;
 use crate::output::Printer;
+use camino::Utf8PathBuf;
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey};
 
 /// Runs `cargo cra keygen`.
-pub fn run(_args: &KeygenArgs, _printer: &Printer) -> Result<u8> {
-    Err(Error::other("`cargo cra keygen` is not built yet"))
+pub fn run(args: &KeygenArgs, printer: &Printer) -> Result<u8> {
+    let identity = args.identity.trim();
+    // The identity becomes the principal of an allowed_signers line: whitespace or quotes
+    // would split or break that line.
+    if identity.is_empty() || identity.chars().any(|c| c.is_whitespace() || c == '"') {
+        return Err(Error::other(format!(
+            "--identity `{identity}` must be a non-empty word such as an email address"
+        )));
+    }
+    let private_path = args.out.clone();
+    let public_path = Utf8PathBuf::from(format!("{private_path}.pub"));
+    if !args.force {
+        for p in [&private_path, &public_path] {
+            if p.symlink_metadata().is_ok() {
+                return Err(Error::other(format!(
+                    "'{p}' already exists: pass --force to overwrite it"
+                )));
+            }
+        }
+    }
+
+    // Ask for the passphrase before the (instant) key generation, so a refused passphrase
+    // leaves nothing behind.
+    let passphrase = if args.encrypt {
+        Some(super::new_passphrase()?)
+    } else {
+        None
+    };
+
+    let mut rng = ssh_key::rand_core::OsRng;
+    let mut key = PrivateKey::random(&mut rng, Algorithm::Ed25519)
+        .map_err(|e| Error::other(format!("failed to generate a key: {e}")))?;
+    key.set_comment(identity);
+    let public = key
+        .public_key()
+        .to_openssh()
+        .map_err(|e| Error::other(format!("failed to encode the public key: {e}")))?;
+    let fingerprint = key.fingerprint(HashAlg::Sha256);
+    if let Some(pass) = &passphrase {
+        // aes256-ctr with bcrypt-pbkdf, what ssh-keygen uses by default.
+        key = key
+            .encrypt(&mut rng, pass.as_bytes())
+            .map_err(|e| Error::other(format!("failed to encrypt the key: {e}")))?;
+    }
+    let pem = key
+        .to_openssh(LineEnding::LF)
+        .map_err(|e| Error::other(format!("failed to encode the private key: {e}")))?;
+
+    fsutil::write_atomic_with_mode(&private_path, pem.as_bytes(), Some(0o600))?;
+    fsutil::write_atomic_with_mode(&public_path, format!("{public}\n").as_bytes(), Some(0o644))?;
+
+    // The allowed_signers line carries the key without its comment.
+    let key_part = ssh_key::PublicKey::new(key.public_key().key_data().clone(), "")
+        .to_openssh()
+        .map_err(|e| Error::other(format!("failed to encode the public key: {e}")))?;
+    println!("{public}");
+    println!(
+        "{identity} namespaces=\"{}\" {key_part}",
+        crate::DEFAULT_NAMESPACE
+    );
+
+    let enc = if passphrase.is_some() {
+        ", encrypted"
+    } else {
+        ""
+    };
+    printer.status(
+        "Created",
+        format!("private key {private_path} (mode 0600{enc})"),
+    );
+    printer.status(
+        "Created",
+        format!("public key {public_path} ({fingerprint})"),
+    );
+    printer.status(
+        "Note",
+        "publish the allowed_signers line above so others can run `ssh-keygen -Y verify`; keep the private key secret",
+    );
+    Ok(crate::error::ExitCode::SUCCESS)
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Verify a cargo-cra DSSE attestation (`<artifact>.intoto.jsonl`) with securesystemslib.
+
+An independent check that our envelopes are what the Python in-toto tooling accepts:
+securesystemslib computes the DSSE pre-authentication encoding and checks the Ed25519
+signature itself, and it only considers signatures whose `keyid` equals the key's, so this
+also checks that cargo-cra sets `keyid` to the key's OpenSSH SHA-256 fingerprint (computed
+here from the public key, independently of cargo-cra).
+
+Setup (once; .ci/run does this):
+
+    python3 -m venv /tmp/venv-interop
+    /tmp/venv-interop/bin/pip install 'securesystemslib[crypto]'
+
+Usage:
+
+    /tmp/venv-interop/bin/python tests/interop/verify_dsse.py ENVELOPE PUBKEY.pub [--artifact PATH]
+
+    ENVELOPE   the .intoto.jsonl file (one DSSE envelope per line; every line must verify)
+    PUBKEY     the OpenSSH Ed25519 public key (`ssh-ed25519 AAAA... comment`)
+    --artifact also check that the statement's subject digests match this file
+
+The Rust test `securesystemslib_verifies_our_envelope` (tests/sign.rs) runs this script on an
+envelope it signs and on a tampered copy when CARGO_CRA_INTEROP_PYTHON names the venv's
+python:
+
+    CARGO_CRA_INTEROP_PYTHON=/tmp/venv-interop/bin/python cargo test --test sign securesystemslib
+
+Exit status: 0 verified, 1 verification failed, 2 could not run (bad arguments or files,
+securesystemslib missing).
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import struct
+import sys
+
+
+def read_openssh_ed25519(path):
+    """Returns (raw 32-byte public key, OpenSSH SHA256 fingerprint) of an OpenSSH public key."""
+    with open(path, encoding="utf-8") as f:
+        fields = f.read().split()
+    if len(fields) < 2 or fields[0] != "ssh-ed25519":
+        raise ValueError(f"{path}: not an OpenSSH Ed25519 public key")
+    blob = base64.b64decode(fields[1])
+    # The blob is string("ssh-ed25519") || string(32-byte key), strings length-prefixed (u32 BE).
+    (n,) = struct.unpack(">I", blob[:4])
+    if blob[4 : 4 + n] != b"ssh-ed25519":
+        raise ValueError(f"{path}: key blob is not ssh-ed25519")
+    (m,) = struct.unpack(">I", blob[4 + n : 8 + n])
+    raw = blob[8 + n : 8 + n + m]
+    if m != 32 or len(raw) != 32:
+        raise ValueError(f"{path}: Ed25519 key is not 32 bytes")
+    # `ssh-keygen -l` format: unpadded standard base64 of SHA-256 over the blob.
+    fingerprint = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return raw, fingerprint
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("envelope")
+    ap.add_argument("pubkey")
+    ap.add_argument("--artifact")
+    args = ap.parse_args()
+
+    try:
+        from securesystemslib.dsse import Envelope
+        from securesystemslib.exceptions import VerificationError
+        from securesystemslib.signer import SSlibKey
+    except ImportError as e:
+        print(f"error: securesystemslib is not installed ({e}): pip install 'securesystemslib[crypto]'", file=sys.stderr)
+        return 2
+
+    try:
+        raw, keyid = read_openssh_ed25519(args.pubkey)
+        with open(args.envelope, encoding="utf-8") as f:
+            lines = [line for line in f.read().splitlines() if line.strip()]
+        if not lines:
+            raise ValueError(f"{args.envelope}: no envelope")
+        envelopes = [Envelope.from_dict(json.loads(line)) for line in lines]
+        digests = None
+        if args.artifact:
+            with open(args.artifact, "rb") as f:
+                data = f.read()
+            digests = {"sha256": hashlib.sha256(data).hexdigest(), "sha512": hashlib.sha512(data).hexdigest()}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        # A payload that is not base64 makes from_dict raise binascii.Error, a ValueError.
+        print(f"error: could not read the inputs: {e}", file=sys.stderr)
+        return 2
+
+    key = SSlibKey(keyid, "ed25519", "ed25519", {"public": raw.hex()})
+    for i, env in enumerate(envelopes, 1):
+        try:
+            env.verify([key], 1)
+        except VerificationError as e:
+            print(f"FAILED: {args.envelope}: line {i}: {e}", file=sys.stderr)
+            return 1
+        if env.payload_type != "application/vnd.in-toto+json":
+            print(f"FAILED: line {i}: payloadType is {env.payload_type!r}", file=sys.stderr)
+            return 1
+        try:
+            statement = json.loads(env.payload)
+        except ValueError as e:
+            print(f"FAILED: line {i}: the payload is not JSON: {e}", file=sys.stderr)
+            return 1
+        if statement.get("_type") != "https://in-toto.io/Statement/v1" or statement.get("predicateType") != "https://cyclonedx.org/bom":
+            print(f"FAILED: line {i}: not an in-toto v1 statement with a CycloneDX predicate", file=sys.stderr)
+            return 1
+        if digests is not None:
+            subjects = statement.get("subject", [])
+            if not any(all(s.get("digest", {}).get(k) == v for k, v in digests.items()) for s in subjects):
+                print(f"FAILED: line {i}: no subject matches the digests of {args.artifact}", file=sys.stderr)
+                return 1
+        names = ", ".join(s.get("name", "?") for s in statement.get("subject", []))
+        print(f"OK: {args.envelope}: line {i}: signed by {keyid}; subject {names}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
