@@ -1171,3 +1171,33 @@ fn securesystemslib_verifies_our_envelope() {
     let (_, other) = fx.keygen("other");
     run(&fx.envelope(), &other).code(1);
 }
+
+/// Leaves a signed sample for `.ci/run`, which checks it with securesystemslib after the tests
+/// (`tests/interop/verify_dsse.py target/test-attestations/X.intoto.jsonl X.pub`):
+/// `target/test-attestations/demo-app.{intoto.jsonl,pub}` plus the artifact and SBOM, and a
+/// copy with one payload byte changed under `tampered/`, which must be rejected.
+#[test]
+fn export_sample_attestation_for_ci() {
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("test-attestations");
+    let tampered_dir = out_dir.join("tampered");
+    fs::create_dir_all(&tampered_dir).unwrap();
+    let (fx, pubkey) = signed();
+    for (from, name) in [
+        (fx.envelope(), "demo-app.intoto.jsonl"),
+        (pubkey.clone(), "demo-app.pub"),
+        (fx.artifact.clone(), "demo-app"),
+        (fx.sbom.clone(), "demo-app.cdx.json"),
+        (fx.sig(), "demo-app.cdx.json.sig"),
+    ] {
+        fs::copy(&from, out_dir.join(name)).unwrap();
+    }
+    let text = fs::read_to_string(fx.envelope()).unwrap();
+    let tampered = utf8(&tampered_dir.join("demo-app.intoto.jsonl"));
+    fs::write(&tampered, &text).unwrap();
+    let at = text.find("\"payload\":\"").unwrap() + "\"payload\":\"".len() + 200;
+    poke(&tampered, at, other_b64(text.as_bytes()[at]));
+    fs::copy(&pubkey, tampered_dir.join("demo-app.pub")).unwrap();
+}

@@ -26,6 +26,14 @@ python:
 
     CARGO_CRA_INTEROP_PYTHON=/tmp/venv-interop/bin/python cargo test --test sign securesystemslib
 
+`cargo test` also leaves a signed sample (throwaway key) for CI to check after the tests:
+
+    python tests/interop/verify_dsse.py target/test-attestations/demo-app.intoto.jsonl \
+        target/test-attestations/demo-app.pub --artifact target/test-attestations/demo-app
+    # must FAIL (exit 1): one byte of the payload changed
+    python tests/interop/verify_dsse.py target/test-attestations/tampered/demo-app.intoto.jsonl \
+        target/test-attestations/tampered/demo-app.pub
+
 Exit status: 0 verified, 1 verification failed, 2 could not run (bad arguments or files,
 securesystemslib missing).
 """
