@@ -23,9 +23,12 @@ pub fn write_atomic_with_mode(path: &Utf8Path, contents: &[u8], mode: Option<u32
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::write(path, e))?;
+    // The temporary file starts out 0600; a published file (SBOM, signature) is world-readable
+    // like any file cargo writes, unless the caller asks for a mode (private keys: 0600).
     #[cfg(unix)]
-    if let Some(mode) = mode {
+    {
         use std::os::unix::fs::PermissionsExt;
+        let mode = mode.unwrap_or(0o644);
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(|e| Error::write(path, e))?;

@@ -118,7 +118,7 @@ enum Origin {
     Workspace,
 }
 
-fn cra_table<'a>(v: Option<&'a serde_json::Value>) -> Option<&'a serde_json::Map<String, serde_json::Value>> {
+fn cra_table(v: Option<&serde_json::Value>) -> Option<&serde_json::Map<String, serde_json::Value>> {
     v?.get("cra")?.as_object()
 }
 
@@ -164,7 +164,7 @@ pub fn parse_end_date(s: &str) -> Option<time::Date> {
         return Some(d);
     }
     let (y, m) = parse_year_month(s)?;
-    Some(time::Date::from_calendar_date(y, m, m.length(y)).ok()?)
+    time::Date::from_calendar_date(y, m, m.length(y)).ok()
 }
 
 /// `YYYY-MM-DD`, or `YYYY-MM` meaning the first day of that month.
@@ -361,12 +361,11 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
                 let mut d = Diagnostic::warning(Code::CraUnknownKey, format!("unknown key `{k}` in {where_}")).with_package(c.pkg.to_ref());
                 let m = if origin == Origin::Package { c.member.as_ref() } else { c.root.as_ref() };
                 let sec = if origin == Origin::Package { "package" } else { "workspace" };
-                if let Some(m) = m {
-                    if let Some(span) = m.value(&[sec, "metadata", "cra", k]) {
+                if let Some(m) = m
+                    && let Some(span) = m.value(&[sec, "metadata", "cra", k]) {
                         c.sink.load_source(&m.path);
                         d = d.with_label(m.path.clone(), span, "unknown key");
                     }
-                }
                 if let Some(s) = suggestion {
                     d = d.with_note(format!("help: did you mean `{s}`?"));
                 }
@@ -375,11 +374,10 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
         }
     }
     for key in KEYS.iter().filter(|k| **k != "manufacturer") {
-        if let Some((v, _)) = lookup(c.pkg_table, c.ws_table, key) {
-            if !v.is_string() {
+        if let Some((v, _)) = lookup(c.pkg_table, c.ws_table, key)
+            && !v.is_string() {
                 c.emit(Code::CraFieldWrongType, Severity::Error, key, format!("`{key}` must be a string, found {}", json_type(v)), &format!("{key} = \"...\""));
             }
-        }
     }
     let pm = product_metadata(ctx.ws, meta);
 
@@ -408,16 +406,14 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
             if m.email.is_none() && m.url.is_none() {
                 problems.push("an `email` or a `url`".to_string());
             }
-            if let Some(e) = &m.email {
-                if !is_email(e) {
+            if let Some(e) = &m.email
+                && !is_email(e) {
                     problems.push(format!("a valid `email` (`{e}` is not an email address)"));
                 }
-            }
-            if let Some(u) = &m.url {
-                if !is_https(u) && !u.starts_with("http://") {
+            if let Some(u) = &m.url
+                && !is_https(u) && !u.starts_with("http://") {
                     problems.push(format!("a valid `url` (`{u}` is not an http(s) URL)"));
                 }
-            }
             if !problems.is_empty() {
                 c.emit(
                     Code::CraManufacturerInvalid,
@@ -473,7 +469,7 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
             } else {
                 meta.manifest_path.parent().map(Utf8Path::to_path_buf).unwrap_or_default()
             };
-            let exists = s.contains("://").then_some(false).unwrap_or_else(|| base.join(s).is_file());
+            let exists = if s.contains("://") { false } else { base.join(s).is_file() };
             if !exists {
                 c.emit(
                     Code::CraDisclosurePolicyInvalid,
@@ -587,8 +583,8 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
 
     // Optional URLs.
     for (key, val) in [("declaration-of-conformity", &pm.declaration_of_conformity), ("sbom-url", &pm.sbom_url)] {
-        if let Some(u) = val {
-            if !is_https(u) {
+        if let Some(u) = val
+            && !is_https(u) {
                 c.emit(
                     Code::CraUrlInvalid,
                     Severity::Error,
@@ -597,7 +593,6 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
                     &format!("{key} = \"https://example.com/...\""),
                 );
             }
-        }
     }
 }
 
