@@ -127,7 +127,7 @@ pub fn render(w: &mut dyn WriteColor, sources: &SourceMap, diags: &[Diagnostic],
         let mut labels = Vec::new();
         for l in &d.labels {
             let Some(contents) = sources.get(&l.path) else { continue };
-            let id = *ids.entry(l.path.clone()).or_insert_with(|| files.add(l.path.to_string(), contents.clone()));
+            let id = *ids.entry(l.path.clone()).or_insert_with(|| files.add(display_path(&l.path), contents.clone()));
             let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
             let end = l.span.end.min(contents.len());
             let start = l.span.start.min(end);
@@ -136,7 +136,7 @@ pub fn render(w: &mut dyn WriteColor, sources: &SourceMap, diags: &[Diagnostic],
         let mut notes = d.notes.clone();
         if d.labels.iter().any(|l| sources.get(&l.path).is_none()) {
             for l in d.labels.iter().filter(|l| sources.get(&l.path).is_none()) {
-                notes.push(format!("in {}: {}", l.path, l.message));
+                notes.push(format!("in {}: {}", display_path(&l.path), l.message));
             }
         }
         if d.inclusion_path.len() > 1 {
@@ -156,4 +156,44 @@ pub fn render(w: &mut dyn WriteColor, sources: &SourceMap, diags: &[Diagnostic],
             .map_err(|e| std::io::Error::other(e.to_string()))?;
     }
     Ok(())
+}
+
+/// A path as humans should read it: `..` resolved lexically (vendored sources show up as
+/// `ws/../vendor/x`), and relative to the current directory when below it, as rustc prints.
+pub fn display_path(path: &camino::Utf8Path) -> String {
+    let clean = normalize(path);
+    let cwd = std::env::current_dir().ok().and_then(|d| camino::Utf8PathBuf::from_path_buf(d).ok());
+    match cwd.as_deref().and_then(|c| clean.strip_prefix(c).ok()) {
+        Some(rel) if !rel.as_str().is_empty() => rel.to_string(),
+        _ => clean.to_string(),
+    }
+}
+
+/// Resolves `.` and `..` without touching the file system.
+pub fn normalize(path: &camino::Utf8Path) -> camino::Utf8PathBuf {
+    use camino::Utf8Component;
+    let mut out = camino::Utf8PathBuf::new();
+    for c in path.components() {
+        match c {
+            Utf8Component::CurDir => {}
+            Utf8Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_parent_components() {
+        assert_eq!(normalize(camino::Utf8Path::new("/a/ws/../vendor/x/Cargo.toml")), "/a/vendor/x/Cargo.toml");
+        assert_eq!(normalize(camino::Utf8Path::new("a/./b")), "a/b");
+    }
 }

@@ -105,7 +105,7 @@ impl JsonDiagnostic {
                     None => (None, None),
                 };
                 Location {
-                    path: l.path.clone(),
+                    path: crate::output::normalize(&l.path),
                     line: start.map(|s| s.0),
                     column: start.map(|s| s.1),
                     end_line: end.map(|e| e.0),
