@@ -1,0 +1,677 @@
+//! The advisory database: where it is, keeping the default copy up to date with the `git`
+//! command line, loading it (parsed by the `rustsec` crate, or read back from the parsed
+//! index in [`super::cache`]), and the staleness rule.
+//!
+//! Fail closed: every way of not having a usable database is an [`Error`] (exit 2), never an
+//! empty database that would let the gate pass.
+
+use super::Config;
+use super::cache;
+use crate::error::{Error, Result};
+use crate::output::Printer;
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::process::Command;
+
+/// One advisory, reduced to what the check reports and matches on. This is also the cached
+/// form: version requirements stay strings and are parsed only for advisories whose crate is
+/// in the lockfile, which is what keeps warm loads cheap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Record {
+    /// `RUSTSEC-YYYY-NNNN`.
+    pub id: String,
+    /// Crate name (or `std`, ... for the `rust` collection).
+    pub package: String,
+    /// From the `rust/` collection (toolchain advisories): never matched against crates,
+    /// as cargo-audit does not either.
+    #[serde(default)]
+    pub rust: bool,
+    /// Title (the Markdown heading).
+    pub title: String,
+    /// Date reported, `YYYY-MM-DD`.
+    pub date: String,
+    /// Other ids (CVE, GHSA).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Where to read more: the advisory's `url`, else its rustsec.org page.
+    pub url: Option<String>,
+    /// CVSS vector and what it computes to.
+    pub cvss: Option<Cvss>,
+    /// `unmaintained`, `unsound`, `notice` or another informational kind; `None` for a
+    /// vulnerability.
+    pub informational: Option<String>,
+    /// Date of withdrawal: a withdrawn advisory never fires.
+    pub withdrawn: Option<String>,
+    /// Registry the advisory is about when not crates.io (cargo source id).
+    pub source: Option<String>,
+    /// Affected operating systems (`target_os` names); empty: all.
+    #[serde(default)]
+    pub os: Vec<String>,
+    /// Affected architectures (`target_arch` names); empty: all.
+    #[serde(default)]
+    pub arch: Vec<String>,
+    /// Affected functions with the versions they are affected in.
+    #[serde(default)]
+    pub functions: Vec<Function>,
+    /// Patched version requirements.
+    #[serde(default)]
+    pub patched: Vec<String>,
+    /// Never-affected version requirements.
+    #[serde(default)]
+    pub unaffected: Vec<String>,
+}
+
+/// A CVSS score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cvss {
+    /// The vector string (`CVSS:3.1/AV:N/...`).
+    pub vector: String,
+    /// Base score, 0.0 to 10.0.
+    pub score: f64,
+    /// Qualitative severity: `none`, `low`, `medium`, `high`, `critical`.
+    pub severity: String,
+}
+
+/// An affected function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Function {
+    /// Path, `crate::module::function`.
+    pub path: String,
+    /// Versions in which it is affected.
+    pub versions: Vec<String>,
+}
+
+impl Record {
+    /// Reduces a parsed advisory.
+    pub fn from_advisory(a: &rustsec::Advisory) -> Record {
+        let m = &a.metadata;
+        let url = m.url.as_ref().map(|u| u.to_string()).or_else(|| m.id.url());
+        let (os, arch, functions) = match &a.affected {
+            Some(af) => (
+                af.os.iter().map(|o| o.to_string()).collect(),
+                af.arch.iter().map(|a| a.to_string()).collect(),
+                af.functions
+                    .iter()
+                    .map(|(p, reqs)| Function {
+                        path: p.to_string(),
+                        versions: reqs.iter().map(|r| r.to_string()).collect(),
+                    })
+                    .collect(),
+            ),
+            None => (Vec::new(), Vec::new(), Vec::new()),
+        };
+        Record {
+            id: m.id.to_string(),
+            package: m.package.to_string(),
+            rust: m.collection == Some(rustsec::Collection::Rust),
+            title: m.title.clone(),
+            date: m.date.to_string(),
+            aliases: m.aliases.iter().map(|a| a.to_string()).collect(),
+            url,
+            cvss: m.cvss.as_ref().map(|c| Cvss {
+                vector: c.to_string(),
+                score: c.score(),
+                severity: c.severity().to_string(),
+            }),
+            informational: m.informational.as_ref().map(|i| i.to_string()),
+            withdrawn: m.withdrawn.as_ref().map(|d| d.to_string()),
+            source: m
+                .source
+                .as_ref()
+                .filter(|s| !s.is_default_registry())
+                .map(|s| s.to_string()),
+            os,
+            arch,
+            functions,
+            patched: a.versions.patched().iter().map(|r| r.to_string()).collect(),
+            unaffected: a
+                .versions
+                .unaffected()
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+        }
+    }
+
+    /// The patched and unaffected ranges, parsed (the `rustsec` crate decides what is
+    /// vulnerable, so the answer is cargo-audit's).
+    pub fn versions(&self) -> Result<rustsec::advisory::Versions> {
+        let parse = |v: &[String]| -> Result<Vec<semver::VersionReq>> {
+            v.iter()
+                .map(|r| {
+                    semver::VersionReq::parse(r).map_err(|e| {
+                        Error::other(format!(
+                            "advisory {}: invalid version requirement `{r}`: {e}",
+                            self.id
+                        ))
+                    })
+                })
+                .collect()
+        };
+        rustsec::advisory::Versions::new(parse(&self.patched)?, parse(&self.unaffected)?)
+            .map_err(|e| Error::other(format!("advisory {}: invalid version ranges: {e}", self.id)))
+    }
+
+    /// Patched requirements, parsed (invalid ones, which `rustsec` already rejected, skipped).
+    pub fn patched_reqs(&self) -> Vec<semver::VersionReq> {
+        self.patched
+            .iter()
+            .filter_map(|r| semver::VersionReq::parse(r).ok())
+            .collect()
+    }
+}
+
+/// A loaded advisory database.
+#[derive(Debug)]
+pub struct Database {
+    /// Its directory.
+    pub path: Utf8PathBuf,
+    /// HEAD commit, when it is a git checkout.
+    pub commit: Option<String>,
+    /// Commit date (git), else the newest advisory date.
+    pub date: Option<time::Date>,
+    /// Every advisory (withdrawn and `rust/` ones included: they count as loaded).
+    pub advisories: Vec<Record>,
+    /// Whether the parsed index came from the cache.
+    pub from_cache: bool,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Database {
+    /// Builds the by-crate index.
+    pub fn new(
+        path: Utf8PathBuf,
+        commit: Option<String>,
+        date: Option<time::Date>,
+        advisories: Vec<Record>,
+        from_cache: bool,
+    ) -> Database {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in advisories.iter().enumerate() {
+            if !a.rust {
+                by_name.entry(a.package.clone()).or_default().push(i);
+            }
+        }
+        Database {
+            path,
+            commit,
+            date,
+            advisories,
+            from_cache,
+            by_name,
+        }
+    }
+
+    /// Indices of the crate advisories about `name`.
+    pub fn for_crate(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Errors when the database is older than `max_days` on `today`, or its age is unknown.
+    pub fn check_fresh(&self, today: time::Date, max_days: u32) -> Result<()> {
+        let what = if self.commit.is_some() {
+            "last commit"
+        } else {
+            "newest advisory"
+        };
+        let Some(date) = self.date else {
+            return Err(Error::other(format!(
+                "{}: cannot tell how old the advisory database is (no commit date and no advisories): refusing to use it",
+                self.path
+            )));
+        };
+        let age = (today - date).whole_days();
+        if age > i64::from(max_days) {
+            let update = if self.commit.is_some() {
+                format!(
+                    "update it (run without --offline for the default copy, else `git -C {} pull`)",
+                    self.path
+                )
+            } else {
+                "replace it with a current copy of the database".to_string()
+            };
+            return Err(Error::other(format!(
+                "{}: the advisory database is stale: its {what} is from {date} ({age} days before {today}), \
+                 more than `maximum-db-staleness` = {max_days} days\n  \
+                 help: {update}, or raise `[advisories] maximum-db-staleness` in deny-policy.toml",
+                self.path
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// `$CARGO_HOME`, else `~/.cargo` (cargo's own rule).
+pub fn cargo_home() -> Option<Utf8PathBuf> {
+    if let Some(h) = std::env::var_os("CARGO_HOME").filter(|h| !h.is_empty()) {
+        let p = Utf8PathBuf::from_path_buf(h.into()).ok()?;
+        if p.is_absolute() {
+            return Some(p);
+        }
+        let cwd = Utf8PathBuf::from_path_buf(std::env::current_dir().ok()?).ok()?;
+        return Some(cwd.join(p));
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+    Some(
+        Utf8PathBuf::from_path_buf(std::path::PathBuf::from(home))
+            .ok()?
+            .join(".cargo"),
+    )
+}
+
+/// Where the database is: `--advisory-db`, the policy's `db-path`, else the default copy in
+/// `$CARGO_HOME/advisory-db` (shared with cargo-audit). The flag is `true` for the default
+/// copy, the only one this tool fetches and updates: paths the user names are theirs.
+pub fn locate(flag: Option<&Utf8Path>, cfg: &Config) -> Result<(Utf8PathBuf, bool)> {
+    if let Some(p) = flag {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Error::other(format!("failed to read the current directory: {e}")))?;
+            Utf8PathBuf::from_path_buf(cwd)
+                .map_err(|p| {
+                    Error::other(format!("current directory is not UTF-8: {}", p.display()))
+                })?
+                .join(p)
+        };
+        return Ok((p, false));
+    }
+    if let Some(p) = &cfg.db_path {
+        return Ok((p.clone(), false));
+    }
+    let home = cargo_home().ok_or_else(|| {
+        Error::other("cannot find the advisory database: neither CARGO_HOME nor HOME is set (pass --advisory-db PATH)")
+    })?;
+    Ok((home.join("advisory-db"), true))
+}
+
+/// Brings the default copy up to date: clones it when missing, fetches when the last fetch is
+/// older than `fetch-interval-hours`. Offline, nothing happens (loading then fails closed
+/// when there is no copy). A copy that is not a git checkout is left alone.
+pub fn sync_default(path: &Utf8Path, cfg: &Config, offline: bool, printer: &Printer) -> Result<()> {
+    if offline {
+        return Ok(());
+    }
+    let git_dir = path.join(".git");
+    if path.exists() && !git_dir.exists() {
+        printer.verbose(format!("{path} is not a git checkout: not updating it"));
+        return Ok(());
+    }
+    if path.exists() {
+        let interval = std::time::Duration::from_secs(u64::from(cfg.fetch_interval_hours) * 3600);
+        // Real clock on purpose: it is compared with file times, which SOURCE_DATE_EPOCH
+        // does not pin.
+        let fresh = last_fetch(path)
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < interval);
+        if fresh {
+            return Ok(());
+        }
+    }
+    if cfg.db_urls.is_empty() {
+        return Err(Error::other(
+            "`[advisories] db-urls` is empty: nowhere to fetch the advisory database from",
+        ));
+    }
+    let mut failures = Vec::new();
+    for url in &cfg.db_urls {
+        printer.status("Fetching", format!("advisory database from `{url}`"));
+        let res = if path.exists() {
+            fetch(path, url)
+        } else {
+            clone(path, url)
+        };
+        match res {
+            Ok(()) => {
+                // Marks the fetch time (FETCH_HEAD is not written by a clone).
+                let _ = std::fs::write(git_dir.join(MARKER), b"");
+                return Ok(());
+            }
+            Err(e) => failures.push(format!("{url}: {e}")),
+        }
+    }
+    let help = if path.exists() {
+        format!("help: run with --offline to use the existing copy in {path} as it is")
+    } else {
+        "help: check the network (or `db-urls`), or pass --advisory-db PATH to a copy of the database".to_string()
+    };
+    Err(Error::Command {
+        message: format!(
+            "failed to fetch the advisory database into {path}:\n  {}\n  {help}",
+            failures.join("\n  ")
+        ),
+    })
+}
+
+/// File in `.git/` whose time records our last successful fetch.
+const MARKER: &str = "cargo-cra-fetched";
+
+fn last_fetch(path: &Utf8Path) -> Option<std::time::SystemTime> {
+    let git = path.join(".git");
+    [MARKER, "FETCH_HEAD"]
+        .iter()
+        .filter_map(|f| {
+            std::fs::metadata(git.join(f))
+                .and_then(|m| m.modified())
+                .ok()
+        })
+        .max()
+}
+
+fn git() -> Command {
+    let mut c = Command::new("git");
+    // Never wait for a password prompt in CI.
+    c.env("GIT_TERMINAL_PROMPT", "0");
+    c.stdin(std::process::Stdio::null());
+    c
+}
+
+fn run_git(mut cmd: Command, what: &str) -> Result<String> {
+    let out = cmd.output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::Command {
+                message: format!("{what}: `git` was not found: install git, or pass --advisory-db PATH to a checked-out advisory database"),
+            }
+        } else {
+            Error::Command { message: format!("{what}: failed to run git: {e}") }
+        }
+    })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::Command {
+            message: format!("{what}: git failed: {}", stderr.trim()),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn clone(path: &Utf8Path, url: &str) -> Result<()> {
+    let parent = path.parent().unwrap_or(Utf8Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+    // Clone next to the target, then rename: a concurrent run or an interrupted clone never
+    // leaves a half-written database where the next run would load it.
+    let tmp = tempfile::Builder::new()
+        .prefix(".advisory-db-clone-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::write(parent, e))?;
+    let dest = tmp.path().join("db");
+    let mut cmd = git();
+    cmd.args(["clone", "--quiet", "--depth", "1", url])
+        .arg(&dest);
+    run_git(cmd, "git clone")?;
+    match std::fs::rename(&dest, path) {
+        Ok(()) => Ok(()),
+        // Another run won the race: its copy is as good as ours.
+        Err(_) if path.join(".git").exists() => Ok(()),
+        Err(e) => Err(Error::write(path, e)),
+    }
+}
+
+fn fetch(path: &Utf8Path, url: &str) -> Result<()> {
+    let mut cmd = git();
+    cmd.arg("-C")
+        .arg(path)
+        .args(["fetch", "--quiet", "--depth", "1", url, "HEAD"]);
+    run_git(cmd, "git fetch")?;
+    let mut cmd = git();
+    cmd.arg("-C")
+        .arg(path)
+        .args(["reset", "--quiet", "--hard", "FETCH_HEAD"]);
+    run_git(cmd, "git reset")?;
+    Ok(())
+}
+
+/// The HEAD commit of a git checkout, read from `.git` directly (a process spawn costs more
+/// than the whole warm load), falling back to `git rev-parse`.
+pub fn git_head(path: &Utf8Path) -> Option<String> {
+    let mut git_dir = path.join(".git");
+    if git_dir.is_file() {
+        // A worktree or submodule: `.git` is a `gitdir: PATH` file.
+        let text = std::fs::read_to_string(&git_dir).ok()?;
+        let d = Utf8PathBuf::from(text.strip_prefix("gitdir:")?.trim());
+        git_dir = if d.is_absolute() { d } else { path.join(d) };
+    } else if !git_dir.is_dir() {
+        return None;
+    }
+    let from_files = || -> Option<String> {
+        let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+        let head = head.trim();
+        let Some(r) = head.strip_prefix("ref:") else {
+            return is_hex(head).then(|| head.to_string());
+        };
+        let r = r.trim();
+        if let Ok(h) = std::fs::read_to_string(git_dir.join(r)) {
+            let h = h.trim();
+            return is_hex(h).then(|| h.to_string());
+        }
+        let packed = std::fs::read_to_string(git_dir.join("packed-refs")).ok()?;
+        packed.lines().find_map(|l| {
+            let (h, name) = l.split_once(' ')?;
+            (name == r && is_hex(h)).then(|| h.to_string())
+        })
+    };
+    from_files().or_else(|| {
+        let mut cmd = git();
+        cmd.arg("-C").arg(path).args(["rev-parse", "HEAD"]);
+        run_git(cmd, "git rev-parse")
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| is_hex(s))
+    })
+}
+
+fn is_hex(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Committer date (UTC) of HEAD.
+fn git_commit_date(path: &Utf8Path) -> Option<time::Date> {
+    let mut cmd = git();
+    cmd.arg("-C")
+        .arg(path)
+        .args(["log", "-1", "--format=%ct", "HEAD"]);
+    let secs: i64 = run_git(cmd, "git log").ok()?.trim().parse().ok()?;
+    Some(time::OffsetDateTime::from_unix_timestamp(secs).ok()?.date())
+}
+
+/// Loads the database at `path`, from the cached index in `cache_dir` when it is current,
+/// else by parsing every advisory with `rustsec` (and then refreshing the cache).
+pub fn load(path: &Utf8Path, cache_dir: Option<&Utf8Path>, printer: &Printer) -> Result<Database> {
+    if !path.is_dir() {
+        return Err(Error::other(format!(
+            "no advisory database at {path}: the advisory check cannot run without one\n  \
+             help: pass --advisory-db PATH to a copy of the RustSec database, or run without --offline/--frozen \
+             to fetch the default copy into $CARGO_HOME/advisory-db"
+        )));
+    }
+    if !path.join("crates").is_dir() {
+        return Err(Error::malformed(
+            path,
+            "not a RustSec advisory database: it has no `crates/` directory",
+        ));
+    }
+    let commit = git_head(path);
+    let cache_file = cache_dir.map(|d| cache::file_for(d, path));
+    if let Some(c) = cache_file
+        .as_deref()
+        .and_then(|f| cache::read(f, path, commit.as_deref()))
+    {
+        let date = c.date.as_deref().and_then(crate::policy::parse_date);
+        return Ok(Database::new(
+            path.to_path_buf(),
+            c.commit,
+            date,
+            c.advisories,
+            true,
+        ));
+    }
+    // Stamps before parsing: a change during the parse then invalidates the entry.
+    let stamps = match (&commit, &cache_file) {
+        (None, Some(_)) => Some(cache::stamps(path)?),
+        _ => None,
+    };
+    let db = rustsec::Database::open(path.as_std_path()).map_err(|e| open_error(path, &e))?;
+    let advisories: Vec<Record> = db.iter().map(Record::from_advisory).collect();
+    let date = match &commit {
+        Some(_) => git_commit_date(path),
+        None => None,
+    }
+    .or_else(|| {
+        advisories
+            .iter()
+            .filter_map(|a| crate::policy::parse_date(&a.date))
+            .max()
+    });
+    if let Some(f) = &cache_file {
+        let entry = cache::Entry::new(
+            path,
+            commit.clone(),
+            stamps,
+            date.map(|d| d.to_string()),
+            advisories.clone(),
+        );
+        if let Err(e) = cache::write(f, &entry) {
+            // The cache only saves time: a read-only CARGO_HOME must not stop the check.
+            printer.verbose(format!("could not write the advisory index cache: {e}"));
+        }
+    }
+    Ok(Database::new(
+        path.to_path_buf(),
+        commit,
+        date,
+        advisories,
+        false,
+    ))
+}
+
+/// Maps a `rustsec` load error to one naming the advisory file when it is about one
+/// (`rustsec` says "error parsing PATH" / "couldn't open PATH" and chains the cause).
+fn open_error(db: &Utf8Path, e: &rustsec::Error) -> Error {
+    use std::error::Error as _;
+    let top = e.to_string();
+    let mut causes: Vec<String> = Vec::new();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let text = s.to_string();
+        // rustsec wraps the TOML error in an error of its own with the same text.
+        let text = text
+            .strip_prefix("parse error: ")
+            .unwrap_or(&text)
+            .to_string();
+        if !causes
+            .iter()
+            .any(|c| c.contains(&text) || text.contains(c.as_str()))
+        {
+            causes.push(text);
+        }
+        src = s.source();
+    }
+    let file = ["error parsing ", "couldn't open ", "expected "]
+        .iter()
+        .find_map(|p| {
+            top.split_once(p).map(|(_, rest)| {
+                rest.split(" to be ")
+                    .next()
+                    .unwrap_or(rest)
+                    .trim()
+                    .to_string()
+            })
+        })
+        .map(Utf8PathBuf::from)
+        .filter(|f| f.starts_with(db) && f.is_file());
+    let detail = if causes.is_empty() {
+        top.clone()
+    } else {
+        causes.join(": ")
+    };
+    match file {
+        Some(f) => Error::malformed(
+            f,
+            format!("invalid advisory (the advisory database at {db} cannot be used): {detail}"),
+        ),
+        None => Error::malformed(
+            db,
+            format!(
+                "failed to load the advisory database: {top}{}",
+                if causes.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", causes.join(": "))
+                }
+            ),
+        ),
+    }
+}
+
+/// `target_os` and `target_arch` of a target (`host-tuple`: the host), from
+/// `rustc --print cfg`: only asked when an advisory is limited to some platforms.
+pub fn target_cfg(target: &str) -> Option<(String, String)> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let mut cmd = Command::new(rustc);
+    cmd.args(["--print", "cfg"]);
+    if target != "host-tuple" {
+        cmd.args(["--target", target]);
+    }
+    let out = cmd.stdin(std::process::Stdio::null()).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |key: &str| {
+        text.lines().find_map(|l| {
+            l.strip_prefix(key)
+                .and_then(|v| v.strip_prefix("=\""))
+                .and_then(|v| v.strip_suffix('"'))
+                .map(str::to_string)
+        })
+    };
+    Some((get("target_os")?, get("target_arch")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staleness_names_the_date() {
+        let db = Database::new(
+            "/db".into(),
+            None,
+            Some(time::macros::date!(2026 - 11 - 10)),
+            Vec::new(),
+            false,
+        );
+        assert!(
+            db.check_fresh(time::macros::date!(2026 - 12 - 01), 90)
+                .is_ok()
+        );
+        let err = db
+            .check_fresh(time::macros::date!(2026 - 12 - 01), 7)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("2026-11-10") && err.contains("21 days"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reads_head_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8Path::from_path(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join(".git/refs/heads")).unwrap();
+        std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        let h = "0123456789abcdef0123456789abcdef01234567";
+        std::fs::write(
+            root.join(".git/packed-refs"),
+            format!("# pack-refs\n{h} refs/heads/main\n"),
+        )
+        .unwrap();
+        assert_eq!(git_head(root).as_deref(), Some(h));
+        std::fs::write(root.join(".git/HEAD"), format!("{h}\n")).unwrap();
+        assert_eq!(git_head(root).as_deref(), Some(h));
+    }
+}
