@@ -141,17 +141,33 @@ fn parse_licensee(s: &Spanned<String>, v: &mut Validator<'_>) -> Option<spdx::Li
     match spdx::Licensee::parse(s.get_ref()) {
         Ok(l) => Some(l),
         Err(e) => {
-            v.error(s.span(), format!("`{}` is not a valid SPDX license id: {}", s.get_ref(), e.reason));
+            v.error(
+                s.span(),
+                format!(
+                    "`{}` is not a valid SPDX license id: {}",
+                    s.get_ref(),
+                    e.reason
+                ),
+            );
             None
         }
     }
 }
 
-fn parse_spec(name: Option<Spanned<String>>, krate: Option<Spanned<String>>, version: Option<Spanned<String>>, span: Range<usize>, v: &mut Validator<'_>) -> Option<CrateSpec> {
+fn parse_spec(
+    name: Option<Spanned<String>>,
+    krate: Option<Spanned<String>>,
+    version: Option<Spanned<String>>,
+    span: Range<usize>,
+    v: &mut Validator<'_>,
+) -> Option<CrateSpec> {
     let (name, inline_ver) = match (name, krate) {
         (Some(n), None) => (n.into_inner(), None),
         (None, Some(c)) => match c.get_ref().split_once('@') {
-            Some((n, ver)) => (n.to_string(), Some(Spanned::new(c.span(), format!("={ver}")))),
+            Some((n, ver)) => (
+                n.to_string(),
+                Some(Spanned::new(c.span(), format!("={ver}"))),
+            ),
             None => (c.into_inner(), None),
         },
         _ => {
@@ -180,7 +196,13 @@ impl Config {
         let (allow, allow_span) = match raw.allow {
             Some(list) => {
                 let span = list.span();
-                (list.into_inner().iter().filter_map(|s| parse_licensee(s, v)).collect(), Some(span))
+                (
+                    list.into_inner()
+                        .iter()
+                        .filter_map(|s| parse_licensee(s, v))
+                        .collect(),
+                    Some(span),
+                )
             }
             None => (Vec::new(), None),
         };
@@ -188,7 +210,11 @@ impl Config {
         for e in raw.exceptions {
             let span = e.span();
             let e = e.into_inner();
-            let allow: Vec<_> = e.allow.iter().filter_map(|s| parse_licensee(s, v)).collect();
+            let allow: Vec<_> = e
+                .allow
+                .iter()
+                .filter_map(|s| parse_licensee(s, v))
+                .collect();
             if let Some(spec) = parse_spec(e.name, e.krate, e.version, span.clone(), v) {
                 exceptions.push(Exception { spec, allow, span });
             }
@@ -200,7 +226,10 @@ impl Config {
             let expression = match spdx::Expression::parse(c.expression.get_ref()) {
                 Ok(e) => e,
                 Err(e) => {
-                    v.error(c.expression.span(), format!("invalid SPDX expression: {}", e.reason));
+                    v.error(
+                        c.expression.span(),
+                        format!("invalid SPDX expression: {}", e.reason),
+                    );
                     continue;
                 }
             };
@@ -208,13 +237,21 @@ impl Config {
             for f in c.license_files {
                 let h = f.hash.get_ref().to_ascii_lowercase();
                 if h.len() != 64 || !h.chars().all(|ch| ch.is_ascii_hexdigit()) {
-                    v.error(f.hash.span(), "`hash` must be the file's SHA-256 as 64 hex digits (`sha256sum LICENSE`)");
+                    v.error(
+                        f.hash.span(),
+                        "`hash` must be the file's SHA-256 as 64 hex digits (`sha256sum LICENSE`)",
+                    );
                     continue;
                 }
                 files.push((Utf8PathBuf::from(f.path.into_inner()), h));
             }
             if let Some(spec) = parse_spec(c.name, c.krate, c.version, span.clone(), v) {
-                clarify.push(Clarify { spec, expression, files, span });
+                clarify.push(Clarify {
+                    spec,
+                    expression,
+                    files,
+                    span,
+                });
             }
         }
         Config {
@@ -251,18 +288,39 @@ pub enum Verdict {
 /// The effective license expression of a package: a matching, still-valid clarification, else
 /// the manifest's `license`. Returns the expression text and whether it came from a
 /// clarification, or `None` when there is none.
-pub fn effective_expression(cfg: &Config, pkg: &cargo_metadata::Package) -> (Option<String>, Option<usize>, Option<String>) {
+pub fn effective_expression(
+    cfg: &Config,
+    pkg: &cargo_metadata::Package,
+) -> (Option<String>, Option<usize>, Option<String>) {
     for (i, c) in cfg.clarify.iter().enumerate() {
         if !c.spec.matches(&pkg.name, &pkg.version) {
             continue;
         }
-        let dir = pkg.manifest_path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+        let dir = pkg
+            .manifest_path
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
         for (file, hash) in &c.files {
             let actual = std::fs::read(dir.join(file)).map(|b| fsutil::sha256_hex(&b));
             match actual {
                 Ok(h) if &h == hash => {}
-                Ok(h) => return (pkg.license.clone(), Some(i), Some(format!("{file} has SHA-256 {h}, the clarification pins {hash}"))),
-                Err(e) => return (pkg.license.clone(), Some(i), Some(format!("{file} cannot be read: {e}"))),
+                Ok(h) => {
+                    return (
+                        pkg.license.clone(),
+                        Some(i),
+                        Some(format!(
+                            "{file} has SHA-256 {h}, the clarification pins {hash}"
+                        )),
+                    );
+                }
+                Err(e) => {
+                    return (
+                        pkg.license.clone(),
+                        Some(i),
+                        Some(format!("{file} cannot be read: {e}")),
+                    );
+                }
             }
         }
         return (Some(c.expression.as_ref().to_string()), Some(i), None);
@@ -285,10 +343,18 @@ pub fn verdict(cfg: &Config, pkg: &cargo_metadata::Package, expr: Option<&str>) 
         .filter(|e| e.spec.matches(&pkg.name, &pkg.version))
         .flat_map(|e| e.allow.iter())
         .collect();
-    let result = parsed.evaluate_with_failures(|req| cfg.allow.iter().chain(extra.iter().copied()).any(|l| l.satisfies(req)));
+    let result = parsed.evaluate_with_failures(|req| {
+        cfg.allow
+            .iter()
+            .chain(extra.iter().copied())
+            .any(|l| l.satisfies(req))
+    });
     match result {
         Ok(()) => Verdict::Accepted(text.to_string()),
-        Err(failed) => Verdict::Rejected(text.to_string(), failed.iter().map(|r| r.req.to_string()).collect()),
+        Err(failed) => Verdict::Rejected(
+            text.to_string(),
+            failed.iter().map(|r| r.req.to_string()).collect(),
+        ),
     }
 }
 
@@ -297,7 +363,11 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
     let cfg = &ctx.policy.licenses;
     let ws = ctx.ws;
     let g = &ws.graph;
-    let follow = Follow { build: cfg.include_build, dev: cfg.include_dev, proc_macros: cfg.include_build };
+    let follow = Follow {
+        build: cfg.include_build,
+        dev: cfg.include_dev,
+        proc_macros: cfg.include_build,
+    };
     let scope = g.reachable(&g.roots, follow);
     let mut used_exceptions = vec![false; cfg.exceptions.len()];
     let mut used_clarify = vec![false; cfg.clarify.len()];
@@ -326,7 +396,9 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             sink.load_source(file);
         }
         let base = |code, msg: String| {
-            let mut d = Diagnostic::error(code, msg).with_package(p.to_ref()).with_inclusion_path(g.inclusion_path(&scope, i));
+            let mut d = Diagnostic::error(code, msg)
+                .with_package(p.to_ref())
+                .with_inclusion_path(g.inclusion_path(&scope, i));
             if let Some((file, span)) = &label {
                 d = d.with_label(file.clone(), span.clone(), "license declared here");
             }
@@ -368,7 +440,9 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             .with_data("failed", failed),
         };
         if let Some(stale) = &stale {
-            d = d.with_note(format!("a clarification exists but no longer applies: {stale}"));
+            d = d.with_note(format!(
+                "a clarification exists but no longer applies: {stale}"
+            ));
         }
         if let (Some(pp), Some(span)) = (&policy_path, &cfg.allow_span) {
             d = d.with_secondary(pp.clone(), span.clone(), "allowed licenses");
@@ -389,8 +463,11 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             if !used {
                 let e = &cfg.exceptions[j];
                 sink.push(
-                    Diagnostic::warning(Code::LicenseExceptionUnused, format!("license exception for `{}` matched no crate", e.spec.name))
-                        .with_label(pp.clone(), e.span.clone(), "unused exception"),
+                    Diagnostic::warning(
+                        Code::LicenseExceptionUnused,
+                        format!("license exception for `{}` matched no crate", e.spec.name),
+                    )
+                    .with_label(pp.clone(), e.span.clone(), "unused exception"),
                 );
             }
         }
@@ -398,8 +475,18 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             if !used {
                 let c = &cfg.clarify[j];
                 sink.push(
-                    Diagnostic::warning(Code::LicenseClarificationUnused, format!("license clarification for `{}` matched no crate", c.spec.name))
-                        .with_label(pp.clone(), c.span.clone(), "unused clarification"),
+                    Diagnostic::warning(
+                        Code::LicenseClarificationUnused,
+                        format!(
+                            "license clarification for `{}` matched no crate",
+                            c.spec.name
+                        ),
+                    )
+                    .with_label(
+                        pp.clone(),
+                        c.span.clone(),
+                        "unused clarification",
+                    ),
                 );
             }
         }
@@ -419,7 +506,10 @@ fn is_private(meta: &cargo_metadata::Package, cfg: &Config) -> bool {
 /// for packages that fail).
 fn manifest_license_span(meta: &cargo_metadata::Package) -> Option<(Utf8PathBuf, Range<usize>)> {
     let text = std::fs::read_to_string(&meta.manifest_path).ok()?;
-    let start = text.find("\nlicense").map(|s| s + 1).or_else(|| text.find("[package]"))?;
+    let start = text
+        .find("\nlicense")
+        .map(|s| s + 1)
+        .or_else(|| text.find("[package]"))?;
     let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
     Some((meta.manifest_path.clone(), start..end))
 }
