@@ -1,9 +1,17 @@
 //! License check: every crate's SPDX expression (evaluated with the `spdx` crate, legacy `/`
 //! read as `OR`) must be satisfiable with the allowed licenses plus the crate's exceptions.
 //! Keys and semantics follow cargo-deny's `[licenses]` so verdicts agree on the same allow
-//! list. One deliberate difference: a crate with only `license-file` is not guessed from its
-//! text (cargo-deny runs a text classifier); it needs a `clarify` entry pinned by the file's
-//! SHA-256, so a changed file invalidates the clarification instead of passing silently.
+//! list, including where the expression comes from: a `clarify` entry whose file hashes
+//! match, else the manifest's `license`, else the licenses identified from the crate's
+//! license files (`license-file`, `LICENSE*`, `COPYING*`; see [`detect`]).
+//!
+//! One deliberate difference: a `clarify` entry whose pinned file changed is reported as an
+//! error even when the crate passes without it (cargo-deny silently falls back), because a
+//! changed license file is exactly what the pin is there to bring back to a human.
+
+mod detect;
+
+pub use detect::DetectedFile;
 
 use super::CheckCtx;
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -34,9 +42,8 @@ pub struct RawConfig {
     include_build: Option<bool>,
     #[serde(default)]
     private: RawPrivate,
-    /// cargo-deny's confidence threshold for text detection; accepted for compatibility and
-    /// unused (no text detection here, see the module docs).
-    confidence_threshold: Option<f64>,
+    /// Minimum score for a license identified from text (cargo-deny's key and default).
+    confidence_threshold: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +142,8 @@ pub struct Config {
     pub private_ignore: bool,
     /// Registries that count as private.
     pub private_registries: Vec<String>,
+    /// Minimum score (0.0 to 1.0) for a license identified from a license file's text.
+    pub confidence_threshold: f32,
 }
 
 fn parse_licensee(s: &Spanned<String>, v: &mut Validator<'_>) -> Option<spdx::Licensee> {
@@ -192,7 +201,20 @@ fn parse_spec(
 impl Config {
     /// Validates the raw section.
     pub fn validate(raw: RawConfig, v: &mut Validator<'_>) -> Config {
-        let _ = raw.confidence_threshold;
+        let confidence_threshold = match raw.confidence_threshold {
+            Some(t) if (0.0..=1.0).contains(t.get_ref()) => *t.get_ref() as f32,
+            Some(t) => {
+                v.error(
+                    t.span(),
+                    format!(
+                        "`confidence-threshold` must be between 0.0 and 1.0, not {}",
+                        t.get_ref()
+                    ),
+                );
+                detect::DEFAULT_CONFIDENCE_THRESHOLD
+            }
+            None => detect::DEFAULT_CONFIDENCE_THRESHOLD,
+        };
         let (allow, allow_span) = match raw.allow {
             Some(list) => {
                 let span = list.span();
@@ -263,6 +285,7 @@ impl Config {
             include_build: raw.include_build.unwrap_or(true),
             private_ignore: raw.private.ignore,
             private_registries: raw.private.registries,
+            confidence_threshold,
         }
     }
 
@@ -285,47 +308,90 @@ pub enum Verdict {
     Unparseable(String, String),
 }
 
-/// The effective license expression of a package: a matching, still-valid clarification, else
-/// the manifest's `license`. Returns the expression text and whether it came from a
-/// clarification, or `None` when there is none.
+/// Where a package's effective license expression came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Nowhere: no clarification, no `license`, nothing identified from text.
+    None,
+    /// The manifest's `license` field (also when it does not parse and no license file
+    /// could stand in for it).
+    Manifest,
+    /// The `[[licenses.clarify]]` entry with this index, its file hashes matching.
+    Clarified(usize),
+    /// Concluded from the text of these license files (the manifest has no usable `license`).
+    Detected(Vec<DetectedFile>),
+}
+
+/// A `clarify` entry that matches the package but no longer applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    /// Index of the entry in [`Config::clarify`].
+    pub index: usize,
+    /// Why: which pinned file changed or is unreadable.
+    pub reason: String,
+}
+
+/// The effective license expression of a package, in cargo-deny's order: a matching
+/// clarification whose pinned files are unchanged; else the manifest's `license` if it parses;
+/// else the `AND` of the licenses identified from its license files with at least
+/// `confidence-threshold`; else the manifest's `license` as written (for the diagnostic), if
+/// any. Returns the expression, where it came from, and the matching clarification that was
+/// skipped because a pinned file changed.
 pub fn effective_expression(
     cfg: &Config,
     pkg: &cargo_metadata::Package,
-) -> (Option<String>, Option<usize>, Option<String>) {
-    for (i, c) in cfg.clarify.iter().enumerate() {
-        if !c.spec.matches(&pkg.name, &pkg.version) {
-            continue;
-        }
-        let dir = pkg
-            .manifest_path
-            .parent()
-            .map(|p| p.to_path_buf())
-            .unwrap_or_default();
-        for (file, hash) in &c.files {
-            let actual = std::fs::read(dir.join(file)).map(|b| fsutil::sha256_hex(&b));
-            match actual {
-                Ok(h) if &h == hash => {}
-                Ok(h) => {
-                    return (
-                        pkg.license.clone(),
-                        Some(i),
-                        Some(format!(
-                            "{file} has SHA-256 {h}, the clarification pins {hash}"
-                        )),
-                    );
-                }
-                Err(e) => {
-                    return (
-                        pkg.license.clone(),
-                        Some(i),
-                        Some(format!("{file} cannot be read: {e}")),
-                    );
-                }
+) -> (Option<String>, Source, Option<Stale>) {
+    let dir = pkg
+        .manifest_path
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let mut stale = None;
+    if let Some((i, c)) = cfg
+        .clarify
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.spec.matches(&pkg.name, &pkg.version))
+    {
+        let mismatch = c.files.iter().find_map(|(file, hash)| {
+            match std::fs::read(dir.join(file)).map(|b| fsutil::sha256_hex(&b)) {
+                Ok(h) if &h == hash => None,
+                Ok(h) => Some(format!(
+                    "{file} has SHA-256 {h}, the clarification pins {hash}"
+                )),
+                Err(e) => Some(format!("{file} cannot be read: {e}")),
             }
+        });
+        match mismatch {
+            None => {
+                return (
+                    Some(c.expression.as_ref().to_string()),
+                    Source::Clarified(i),
+                    None,
+                );
+            }
+            Some(reason) => stale = Some(Stale { index: i, reason }),
         }
-        return (Some(c.expression.as_ref().to_string()), Some(i), None);
     }
-    (pkg.license.clone(), None, None)
+    // cargo-deny falls back to the license files when `license` is absent, empty or not an
+    // SPDX expression even in the lax mode.
+    if let Some(license) = pkg.license.as_deref().filter(|l| !l.is_empty())
+        && spdx::Expression::parse_mode(license, CRATE_PARSE_MODE).is_ok()
+    {
+        return (Some(license.to_string()), Source::Manifest, stale);
+    }
+    let detection = detect::detect(&dir, pkg.license_file.as_deref(), cfg.confidence_threshold);
+    if let Some(expression) = detection.expression() {
+        return (
+            Some(expression),
+            Source::Detected(detection.detected()),
+            stale,
+        );
+    }
+    match &pkg.license {
+        Some(license) => (Some(license.clone()), Source::Manifest, stale),
+        None => (None, Source::None, stale),
+    }
 }
 
 /// Decides one package.
@@ -383,14 +449,52 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
                 used_exceptions[j] = true;
             }
         }
-        let (expr, clar, stale) = effective_expression(cfg, meta);
-        if let Some(c) = clar {
+        let (expr, source, stale) = effective_expression(cfg, meta);
+        if let Source::Clarified(c) = source {
             used_clarify[c] = true;
+        }
+        // A changed pinned file is an error of its own, whatever the crate's verdict (see the
+        // module docs).
+        if let Some(st) = &stale {
+            used_clarify[st.index] = true;
+            if let Some(pp) = &policy_path {
+                sink.push(
+                    Diagnostic::error(Code::LicenseClarificationStale, format!("the clarification for {} no longer matches its license file", p.name))
+                        .with_package(p.to_ref())
+                        .with_label(pp.clone(), cfg.clarify[st.index].span.clone(), "this clarification")
+                        .with_note(st.reason.clone())
+                        .with_note("help: read the changed file, then update the hash (and the expression if the terms changed)"),
+                );
+            }
         }
         let v = verdict(cfg, meta, expr.as_deref());
         if matches!(v, Verdict::Accepted(_)) {
             continue;
         }
+        let pkg_dir = meta
+            .manifest_path
+            .parent()
+            .map(|d| d.to_path_buf())
+            .unwrap_or_default();
+        // Why no license could be identified from text (memoized: no second scan).
+        let undetected = || -> Option<String> {
+            let scans = detect::detect(
+                &pkg_dir,
+                meta.license_file.as_deref(),
+                cfg.confidence_threshold,
+            );
+            let lines: Vec<String> = scans
+                .files
+                .iter()
+                .map(|f| format!("  {}", detect::describe(f, cfg.confidence_threshold)))
+                .collect();
+            (!lines.is_empty()).then(|| {
+                format!(
+                    "no license could be identified from its license files:\n{}",
+                    lines.join("\n")
+                )
+            })
+        };
         let label = manifest_license_span(meta);
         if let Some((file, _)) = &label {
             sink.load_source(file);
@@ -408,11 +512,13 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             Verdict::Accepted(_) => continue,
             Verdict::Missing => {
                 let mut d = base(Code::LicenseMissing, format!("{} v{} declares no license", p.name, p.version));
-                match &meta.license_file {
+                if let Some(why) = undetected() {
+                    d = d.with_note(why);
+                }
+                let first_file = || detect::detect(&pkg_dir, None, cfg.confidence_threshold).files.first().map(|f| f.path.clone());
+                match meta.license_file.clone().or_else(first_file) {
                     Some(f) => {
-                        d = d.with_note(format!("the crate only has `license-file = \"{f}\"`; cargo-cra does not guess licenses from text"));
-                        let full = meta.manifest_path.parent().map(|d| d.join(f));
-                        let hash = full.and_then(|p| std::fs::read(p).ok()).map(|b| fsutil::sha256_hex(&b)).unwrap_or_else(|| "<sha256 of the file>".into());
+                        let hash = std::fs::read(pkg_dir.join(&f)).ok().map(|b| fsutil::sha256_hex(&b)).unwrap_or_else(|| "<sha256 of the file>".into());
                         d = d.with_note(format!(
                             "help: after reading the file, clarify it in the policy:\n[[licenses.clarify]]\nname = \"{}\"\nversion = \"{}\"\nexpression = \"<SPDX expression>\"\nlicense-files = [{{ path = \"{f}\", hash = \"{hash}\" }}]",
                             p.name, p.version
@@ -422,14 +528,36 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
                 }
                 d
             }
-            Verdict::Unparseable(text, reason) => base(
-                Code::LicenseUnparseable,
-                format!("{} v{} has a license that is not a valid SPDX expression: `{text}` ({reason})", p.name, p.version),
-            ),
-            Verdict::Rejected(text, failed) => base(
-                Code::LicenseRejected,
-                format!("{} v{} is licensed `{text}`, which the policy does not allow", p.name, p.version),
-            )
+            Verdict::Unparseable(text, reason) => {
+                let d = base(
+                    Code::LicenseUnparseable,
+                    format!("{} v{} has a license that is not a valid SPDX expression: `{text}` ({reason})", p.name, p.version),
+                );
+                match undetected() {
+                    Some(why) => d.with_note(why),
+                    None => d,
+                }
+            }
+            Verdict::Rejected(text, failed) => {
+                let mut d = base(
+                    Code::LicenseRejected,
+                    format!("{} v{} is licensed `{text}`, which the policy does not allow", p.name, p.version),
+                );
+                if let Source::Detected(files) = &source {
+                    for f in files {
+                        d = d.with_note(format!(
+                            "`{}` detected from {} with confidence {:.2} (the manifest has no usable `license`; `confidence-threshold` = {})",
+                            f.license, f.path, f.score, cfg.confidence_threshold
+                        ));
+                    }
+                    let detected: Vec<serde_json::Value> = files
+                        .iter()
+                        .map(|f| serde_json::json!({ "path": f.path, "license": f.license, "score": f.score }))
+                        .collect();
+                    d = d.with_data("detected-from", detected);
+                }
+                d
+            }
             .with_note(format!("not allowed: {}", failed.join(", ")))
             .with_note(format!(
                 "help: add the license to `[licenses] allow`, or an exception for this crate: {{ name = \"{}\", allow = [{}] }}",
@@ -441,22 +569,14 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
         };
         if let Some(stale) = &stale {
             d = d.with_note(format!(
-                "a clarification exists but no longer applies: {stale}"
+                "a clarification exists but no longer applies: {}",
+                stale.reason
             ));
         }
         if let (Some(pp), Some(span)) = (&policy_path, &cfg.allow_span) {
             d = d.with_secondary(pp.clone(), span.clone(), "allowed licenses");
         }
         sink.push(d);
-        if let (Some(stale), Some(c), Some(pp)) = (stale, clar, &policy_path) {
-            sink.push(
-                Diagnostic::error(Code::LicenseClarificationStale, format!("the clarification for {} no longer matches its license file", p.name))
-                    .with_package(p.to_ref())
-                    .with_label(pp.clone(), cfg.clarify[c].span.clone(), "this clarification")
-                    .with_note(stale)
-                    .with_note("help: read the changed file, then update the hash (and the expression if the terms changed)"),
-            );
-        }
     }
     if let Some(pp) = &policy_path {
         for (j, used) in used_exceptions.iter().enumerate() {

@@ -1,0 +1,5 @@
+//! Counts words.
+
+fn main() {
+    println!("{}", licfile::count_words("a b c"));
+}
