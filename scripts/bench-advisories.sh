@@ -68,6 +68,7 @@ printf '[advisories]\nmaximum-db-staleness = 36500\n' > "$POLICY"
 
 PKGS=$(grep -c '^\[\[package\]\]' "$WS/Cargo.lock")
 ADVS=$(find "$DB/crates" "$DB/rust" -name '*.md' 2>/dev/null | wc -l)
+if [ -d "$DB/.git" ]; then KEYED="a git checkout: cache keyed by its HEAD commit"; else KEYED="not a git checkout: cache keyed by file stamps"; fi
 
 MD="$WS/md.json"
 if [ ! -s "$MD" ]; then
@@ -169,7 +170,7 @@ cat <<EOF
 
 - Date: $(date -u +%Y-%m-%d), host: $(uname -sm), $(nproc) CPUs; timer: $TIMER
 - Lockfile: \`$WS/Cargo.lock\`, $PKGS packages
-- Database: \`$DB\`, $ADVS advisories (not a git checkout: cache keyed by file stamps)
+- Database: \`$DB\`, $ADVS advisories ($KEYED)
 - Tools: $("$CRA" --version)${AUDIT:+, $("$AUDIT" --version 2>/dev/null | head -1)}${DENY:+, $("$DENY" --version 2>/dev/null | head -1)}
 
 | what | time (ms) |
