@@ -1,0 +1,411 @@
+//! Assembles one BOM per artifact: the product as `metadata.component`, the linked packages
+//! as `components`, the dependency graph, the completeness statement, and the document fields
+//! (serial number, timestamp, tool, manufacturer, lifecycle).
+//!
+//! Determinism: every list is sorted, `bom-ref`s are purls (no paths), the timestamp comes from
+//! `SOURCE_DATE_EPOCH` when set, and the serial number is derived from the content (a SHA-256
+//! of the document without it, laid out as a version-5 UUID). So the same inputs give the
+//! same bytes on any machine and in any checkout path.
+
+use super::artifacts::{Artifact, Kind};
+use super::components::{is_email, is_url, prop};
+use super::model::{
+    Bom, Component, Composition, Dependency, ExternalReference, Hash, Lifecycle, Metadata,
+    OrganizationalContact, OrganizationalEntity, PostalAddress, Property, Spec, Tools,
+};
+use super::tree::LinkGraph;
+use crate::checks::product::{ProductMeta, product_metadata};
+use crate::error::{Error, Result};
+use crate::workspace::Workspace;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Document-wide facts shared by every BOM of one run.
+#[derive(Debug, Clone)]
+pub struct DocContext {
+    /// CycloneDX version.
+    pub spec: Spec,
+    /// `metadata.timestamp`.
+    pub timestamp: String,
+    /// Profile name (`dev`, `release`, ...).
+    pub profile: String,
+    /// The host triple (for artifacts built without `--target`).
+    pub host: String,
+    /// Document properties (advisory database revision, ...), sorted.
+    pub properties: Vec<Property>,
+}
+
+/// SHA-256 and SHA-512 (lowercase hex) of an artifact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digests {
+    /// SHA-256.
+    pub sha256: String,
+    /// SHA-512.
+    pub sha512: String,
+}
+
+impl Digests {
+    /// Hashes a file, streaming it (release artifacts can be hundreds of megabytes); SHA-256
+    /// runs on a second thread while this one computes SHA-512, so the file is read once
+    /// and the wall time is that of the slower digest.
+    pub fn of_file(path: &camino::Utf8Path) -> Result<Digests> {
+        use sha2::Digest;
+        use std::io::Read;
+        use std::sync::Arc;
+        let mut f = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Arc<Vec<u8>>>(4);
+        std::thread::scope(|s| {
+            let sha256 = s.spawn(move || {
+                let mut h = sha2::Sha256::new();
+                for chunk in rx {
+                    h.update(&chunk[..]);
+                }
+                hex::encode(h.finalize())
+            });
+            let mut h = sha2::Sha512::new();
+            let read = loop {
+                let mut buf = vec![0u8; 1 << 20];
+                let n = match f.read(&mut buf) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => n,
+                    Err(e) => break Err(Error::read(path, e)),
+                };
+                buf.truncate(n);
+                let chunk = Arc::new(buf);
+                h.update(&chunk[..]);
+                if tx.send(chunk).is_err() {
+                    break Err(Error::other("the SHA-256 thread stopped"));
+                }
+            };
+            drop(tx);
+            let sha256 = sha256
+                .join()
+                .map_err(|_| Error::other("the SHA-256 thread panicked"))?;
+            read?;
+            Ok(Digests {
+                sha256,
+                sha512: hex::encode(h.finalize()),
+            })
+        })
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` in UTC.
+pub fn format_timestamp(t: time::OffsetDateTime) -> Result<String> {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.format(time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+    ))
+    .map_err(|e| Error::other(format!("failed to format the timestamp: {e}")))
+}
+
+/// The product's manufacturer as an organizational entity.
+fn manufacturer(meta: &ProductMeta) -> Option<OrganizationalEntity> {
+    let m = meta.manufacturer.as_ref()?;
+    let org = OrganizationalEntity {
+        name: m.name.clone().filter(|n| !n.trim().is_empty()),
+        address: m
+            .address
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| PostalAddress { street_address: a }),
+        url: m.url.clone().filter(|u| is_url(u)).into_iter().collect(),
+        contact: m
+            .email
+            .clone()
+            .filter(|e| is_email(e))
+            .map(|e| OrganizationalContact {
+                name: None,
+                email: Some(e),
+            })
+            .into_iter()
+            .collect(),
+    };
+    (!org.is_empty()).then_some(org)
+}
+
+/// The product component (`metadata.component`) for one artifact.
+fn product_component(
+    ws: &Workspace,
+    policy: &crate::policy::Policy,
+    artifact: &Artifact,
+    digests: &Digests,
+    ctx: &DocContext,
+) -> Result<Component> {
+    let pkg = &ws.graph.pkgs[artifact.expected.pkg];
+    let meta = ws
+        .meta_pkg(pkg)
+        .ok_or_else(|| Error::other(format!("no metadata for package `{}`", pkg.name)))?;
+    let pm = product_metadata(ws, meta);
+    let (licenses, effective) = super::components::licenses(&policy.licenses, meta, ctx.spec);
+
+    let mut refs = Vec::new();
+    if let Some(sc) = pm.security_contact.as_deref().filter(|u| is_url(u)) {
+        let mut r = ExternalReference::new("security-contact", sc);
+        r.comment =
+            Some("single point of contact for vulnerability reports (CRA Annex II (2))".into());
+        refs.push(r);
+    }
+    let mut properties = Vec::new();
+    if let Some(p) = pm.vulnerability_disclosure_policy.as_deref() {
+        if is_url(p) {
+            // "security-contact" covers "links to a disclosure procedure" (CycloneDX 1.6).
+            let mut r = ExternalReference::new("security-contact", p);
+            r.comment = Some(
+                "coordinated vulnerability disclosure policy (CRA Annex I Part II (5))".into(),
+            );
+            refs.push(r);
+        } else {
+            // A file in the package: recorded as written (relative), never as a local path.
+            let rel = camino::Utf8Path::new(p);
+            let shown = if rel.is_absolute() {
+                rel.file_name().unwrap_or(p)
+            } else {
+                p
+            };
+            properties.push(Property::new(
+                "cargo-cra:vulnerability-disclosure-policy",
+                shown,
+            ));
+        }
+    }
+    if let Some(d) = pm
+        .declaration_of_conformity
+        .as_deref()
+        .filter(|u| is_url(u))
+    {
+        let mut r = ExternalReference::new("documentation", d);
+        r.comment = Some("EU declaration of conformity (CRA Annex II (6))".into());
+        refs.push(r);
+    }
+    if let Some(s) = pm.sbom_url.as_deref().filter(|u| is_url(u)) {
+        let mut r = ExternalReference::new("bom", s);
+        r.comment = Some("where the SBOM is published (CRA Annex II (9))".into());
+        refs.push(r);
+    }
+    if let Some(r) = meta.repository.as_deref().filter(|u| is_url(u)) {
+        refs.push(ExternalReference::new("vcs", r));
+    }
+    if let Some(h) = meta.homepage.as_deref().filter(|u| is_url(u)) {
+        refs.push(ExternalReference::new("website", h));
+    }
+    refs.sort();
+    refs.dedup_by(|a, b| a.kind == b.kind && a.url == b.url);
+
+    // A linked program or shared library is machine code in no archive format; a static
+    // library is an `ar` archive of object files (BSI TR-03183-2 section 8.1.6).
+    let (archive, kind) = match artifact.expected.kind {
+        Kind::Bin => ("no archive", "application"),
+        Kind::Cdylib => ("no archive", "library"),
+        Kind::Staticlib => ("archive", "library"),
+    };
+    properties.extend([
+        Property::new(prop::FILENAME, artifact.file_name()),
+        Property::new(prop::EXECUTABLE, "executable"),
+        Property::new(prop::ARCHIVE, archive),
+        Property::new(prop::STRUCTURED, "unstructured"),
+        Property::new("cargo-cra:artifact-kind", artifact.expected.kind.as_str()),
+        Property::new(
+            "cargo-cra:target",
+            artifact
+                .expected
+                .triple
+                .clone()
+                .unwrap_or_else(|| ctx.host.clone()),
+        ),
+        Property::new("cargo-cra:profile", ctx.profile.clone()),
+    ]);
+    if let Some(e) = &effective {
+        properties.push(Property::new(prop::EFFECTIVE_LICENSE, e.clone()));
+        properties.push(Property::new(prop::EFFECTIVE_LICENCE, e.clone()));
+    }
+    if let Some(d) = pm.support_end_date {
+        properties.push(Property::new(
+            "cdx:lifecycle:milestone:endOfSupport",
+            d.to_string(),
+        ));
+    }
+    if let Some(d) = pm
+        .release_date
+        .as_deref()
+        .and_then(crate::checks::product::parse_start_date)
+    {
+        properties.push(Property::new("cargo-cra:release-date", d.to_string()));
+    }
+    if let Some(c) = &pm.product_class {
+        properties.push(Property::new("cargo-cra:product-class", c.clone()));
+    }
+    if let Some(p) = &pm.intended_purpose {
+        properties.push(Property::new("cargo-cra:intended-purpose", p.clone()));
+    }
+    properties.sort();
+
+    Ok(Component {
+        kind,
+        bom_ref: Some(pkg.purl.clone()),
+        manufacturer: manufacturer(&pm),
+        name: pkg.name.clone(),
+        version: Some(pkg.version.to_string()),
+        description: meta
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        hashes: vec![
+            Hash::sha256(digests.sha256.clone()),
+            Hash::sha512(digests.sha512.clone()),
+        ],
+        licenses,
+        purl: Some(pkg.purl.clone()),
+        external_references: refs,
+        properties,
+    })
+}
+
+/// cargo-cra itself, for `metadata.tools`.
+fn tool() -> Component {
+    Component {
+        kind: "application",
+        name: "cargo-cra".into(),
+        version: Some(crate::VERSION.into()),
+        purl: Some(format!("pkg:cargo/cargo-cra@{}", crate::VERSION)),
+        external_references: vec![ExternalReference::new("vcs", env!("CARGO_PKG_REPOSITORY"))],
+        ..Component::default()
+    }
+}
+
+/// Builds the BOM of one artifact. `link` is the link graph of the artifact's target,
+/// `components` the prepared component of every package that may appear.
+pub fn build(
+    ws: &Workspace,
+    policy: &crate::policy::Policy,
+    artifact: &Artifact,
+    digests: &Digests,
+    link: &LinkGraph,
+    components: &HashMap<usize, Component>,
+    ctx: &DocContext,
+) -> Result<Bom> {
+    let root = artifact.expected.pkg;
+    let product = product_component(ws, policy, artifact, digests, ctx)?;
+    let nodes = link.closure(root);
+    let mut comps: Vec<Component> = Vec::with_capacity(nodes.len());
+    for &n in nodes.iter().filter(|&&n| n != root) {
+        let c = components.get(&n).ok_or_else(|| {
+            Error::other(format!(
+                "no component prepared for `{}`",
+                ws.graph.pkgs[n].name
+            ))
+        })?;
+        comps.push(c.clone());
+    }
+    comps.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+
+    let refs: BTreeMap<usize, String> = nodes
+        .iter()
+        .map(|&n| (n, ws.graph.pkgs[n].purl.clone()))
+        .collect();
+    let unique: BTreeSet<&String> = refs.values().collect();
+    if unique.len() != refs.len() {
+        // Two packages with one purl (same name and version from sources the purl cannot
+        // tell apart): the graph could not be expressed without ambiguity.
+        return Err(Error::other(format!(
+            "two packages linked into `{}` have the same package URL; cannot write an unambiguous SBOM",
+            artifact.file_name()
+        )));
+    }
+    let mut dependencies: Vec<Dependency> = nodes
+        .iter()
+        .map(|&n| {
+            let mut depends_on: Vec<String> =
+                link.deps(n).filter_map(|d| refs.get(&d).cloned()).collect();
+            depends_on.sort();
+            depends_on.dedup();
+            Dependency {
+                reference: refs[&n].clone(),
+                depends_on,
+            }
+        })
+        .collect();
+    dependencies.sort();
+    let all: Vec<String> = unique.into_iter().cloned().collect();
+
+    let manufacturer = product.manufacturer.clone();
+    Ok(Bom {
+        schema: ctx.spec.schema_url(),
+        bom_format: "CycloneDX",
+        spec_version: ctx.spec.as_str(),
+        serial_number: String::new(),
+        version: 1,
+        metadata: Metadata {
+            timestamp: ctx.timestamp.clone(),
+            lifecycles: vec![Lifecycle { phase: "build" }],
+            tools: Tools {
+                components: vec![tool()],
+            },
+            manufacturer,
+            component: product,
+            properties: ctx.properties.clone(),
+        },
+        components: comps,
+        dependencies,
+        compositions: vec![Composition {
+            aggregate: "complete",
+            assemblies: all.clone(),
+            dependencies: all,
+        }],
+    })
+}
+
+/// Serializes a BOM (pretty JSON, trailing newline) with its serial number derived from the
+/// rest of the content.
+pub fn to_json(mut bom: Bom) -> Result<Vec<u8>> {
+    let ser = |b: &Bom| {
+        serde_json::to_vec_pretty(b)
+            .map_err(|e| Error::other(format!("failed to serialize the SBOM: {e}")))
+    };
+    bom.serial_number = String::new();
+    let digest = crate::fsutil::sha256_hex(&ser(&bom)?);
+    bom.serial_number = format!("urn:uuid:{}", uuid_from_hex(&digest));
+    let mut out = ser(&bom)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// The first 128 bits of a hex digest as a UUID with version 5 and the RFC 4122 variant
+/// (the layout of a name-based UUID; the name is the document).
+pub fn uuid_from_hex(hex_digest: &str) -> String {
+    let mut b = [0u8; 16];
+    for (i, byte) in b.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex_digest[2 * i..2 * i + 2], 16).unwrap_or(0);
+    }
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_layout() {
+        let u = uuid_from_hex(&crate::fsutil::sha256_hex(b"x"));
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "5");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn timestamp_format() {
+        let t = time::OffsetDateTime::from_unix_timestamp(1796083200).unwrap();
+        assert_eq!(format_timestamp(t).unwrap(), "2026-12-01T00:00:00Z");
+    }
+}
