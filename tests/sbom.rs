@@ -626,6 +626,31 @@ fn clarified_license_is_the_concluded_one() {
     assert_eq!(lic[0]["acknowledgement"], "concluded");
     assert_eq!(lic[0]["expression"], "MIT");
     assert_eq!(prop(licfile, "bsi:component:effectiveLicence"), "MIT");
+    assert_eq!(
+        prop(licfile, "cargo-cra:license-concluded-from"),
+        "clarification"
+    );
+}
+
+#[test]
+fn license_identified_from_text_is_the_concluded_one() {
+    let s = scenario("license-detected");
+    cargo_build(&s, &[]);
+    sbom(&s, &[]).assert_code(0);
+    let (text, bom) = read_sbom(&s, "target/debug/license-detected.cdx.json", "detected");
+    assert_bsi_fields(&bom);
+    assert_no_paths(&s, &text, &bom);
+    let licfile = component(&bom, "licfile");
+    assert_eq!(licfile["licenses"][0]["expression"], "MIT");
+    assert_eq!(licfile["licenses"][0]["acknowledgement"], "concluded");
+    assert_eq!(
+        prop(licfile, "cargo-cra:license-concluded-from"),
+        "license text: LICENSE.txt"
+    );
+    assert_eq!(
+        prop(component(&bom, "licfile"), "bsi:component:effectiveLicense"),
+        "MIT"
+    );
 }
 
 #[test]

@@ -36,6 +36,8 @@ pub mod prop {
     pub const SHA512_OMITTED: &str = "cargo-cra:sha512-omitted";
     /// Where the package comes from: `crates.io`, `registry`, `git`, `path`.
     pub const SOURCE: &str = "cargo-cra:source";
+    /// Where the concluded license comes from.
+    pub const LICENSE_SOURCE: &str = "cargo-cra:license-concluded-from";
 }
 
 /// crates.io's download URL of a `.crate` file.
@@ -189,31 +191,67 @@ pub fn license_choice(text: &str, acknowledgement: &'static str) -> LicenseChoic
     }
 }
 
-/// The `licenses` list and the effective expression of a package.
+/// What the SBOM says about a package's license.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LicenseInfo {
+    /// The `licenses` list.
+    pub choices: Vec<LicenseChoice>,
+    /// The effective (concluded) expression, canonical SPDX when it is SPDX.
+    pub effective: Option<String>,
+    /// Where the concluded license comes from: `manifest`, `clarification`, or
+    /// `license text: <files>` (paths relative to the package).
+    pub source: Option<String>,
+}
+
+impl LicenseInfo {
+    /// The BSI effective-licence properties and the `cargo-cra:license-concluded-from` note.
+    pub fn properties(&self) -> Vec<Property> {
+        let mut v = Vec::new();
+        if let Some(e) = &self.effective {
+            v.push(Property::new(prop::EFFECTIVE_LICENSE, e.clone()));
+            v.push(Property::new(prop::EFFECTIVE_LICENCE, e.clone()));
+        }
+        if let Some(s) = &self.source {
+            v.push(Property::new(prop::LICENSE_SOURCE, s.clone()));
+        }
+        v
+    }
+}
+
+/// The licenses of a package.
 ///
-/// The concluded license is the effective one after the policy's `clarify` entries (what the
-/// license check judged). CycloneDX 1.6 holds exactly one expression per component, so 1.6
+/// The concluded license is the effective one the license check judged: a still-valid
+/// `clarify` entry, else the manifest's `license`, else the license identified from the
+/// license files' text. CycloneDX 1.6 holds exactly one expression per component, so 1.6
 /// carries the concluded one; 1.7 carries the manifest's declared expression too. Both
 /// versions repeat the effective licence in the BSI properties.
-pub fn licenses(
-    cfg: &licenses::Config,
-    meta: &cargo_metadata::Package,
-    spec: Spec,
-) -> (Vec<LicenseChoice>, Option<String>) {
-    let (effective, _, _) = licenses::effective_expression(cfg, meta);
+pub fn licenses(cfg: &licenses::Config, meta: &cargo_metadata::Package, spec: Spec) -> LicenseInfo {
+    let (effective, source, _) = licenses::effective_expression(cfg, meta);
     let effective = effective.filter(|e| !e.trim().is_empty());
-    let mut out = Vec::new();
+    let mut choices = Vec::new();
     if spec == Spec::V1_7
         && let Some(declared) = meta.license.as_deref().filter(|d| !d.trim().is_empty())
     {
-        out.push(license_choice(declared, "declared"));
+        choices.push(license_choice(declared, "declared"));
     }
     if let Some(e) = &effective {
-        out.push(license_choice(e, "concluded"));
+        choices.push(license_choice(e, "concluded"));
     }
-    let effective_text =
-        effective.map(|e| canonical_spdx(&e).unwrap_or_else(|| e.trim().to_string()));
-    (out, effective_text)
+    let source = match (&effective, source) {
+        (None, _) | (_, licenses::Source::None) => None,
+        (_, licenses::Source::Manifest) => Some("manifest".to_string()),
+        (_, licenses::Source::Clarified(_)) => Some("clarification".to_string()),
+        (_, licenses::Source::Detected(files)) => {
+            let names: Vec<String> = files.iter().map(|f| f.path.to_string()).collect();
+            Some(format!("license text: {}", names.join(", ")))
+        }
+    };
+    let effective = effective.map(|e| canonical_spdx(&e).unwrap_or_else(|| e.trim().to_string()));
+    LicenseInfo {
+        choices,
+        effective,
+        source,
+    }
 }
 
 /// Whether `s` looks like an absolute URL (scheme, no whitespace): the schema's
@@ -310,7 +348,7 @@ pub fn crate_component(
 ) -> Component {
     let name = pkg.name.clone();
     let version = pkg.version.to_string();
-    let (licenses, effective) = licenses(license_cfg, meta, spec);
+    let license = licenses(license_cfg, meta, spec);
 
     let mut hashes = Vec::new();
     if let Some(c) = pkg
@@ -370,10 +408,7 @@ pub fn crate_component(
         Property::new(prop::STRUCTURED, "structured"),
         Property::new(prop::SOURCE, source_name(&pkg.kind)),
     ];
-    if let Some(e) = &effective {
-        properties.push(Property::new(prop::EFFECTIVE_LICENSE, e.clone()));
-        properties.push(Property::new(prop::EFFECTIVE_LICENCE, e.clone()));
-    }
+    properties.extend(license.properties());
     match cached {
         CachedCrate::NotCached => properties.push(Property::new(
             prop::SHA512_OMITTED,
@@ -400,7 +435,7 @@ pub fn crate_component(
             .filter(|d| !d.is_empty())
             .map(str::to_string),
         hashes,
-        licenses,
+        licenses: license.choices,
         purl: Some(pkg.purl.clone()),
         external_references: refs,
         properties,

@@ -136,7 +136,7 @@ fn product_component(
         .meta_pkg(pkg)
         .ok_or_else(|| Error::other(format!("no metadata for package `{}`", pkg.name)))?;
     let pm = product_metadata(ws, meta);
-    let (licenses, effective) = super::components::licenses(&policy.licenses, meta, ctx.spec);
+    let license = super::components::licenses(&policy.licenses, meta, ctx.spec);
 
     let mut refs = Vec::new();
     if let Some(sc) = pm.security_contact.as_deref().filter(|u| is_url(u)) {
@@ -214,10 +214,7 @@ fn product_component(
         ),
         Property::new("cargo-cra:profile", ctx.profile.clone()),
     ]);
-    if let Some(e) = &effective {
-        properties.push(Property::new(prop::EFFECTIVE_LICENSE, e.clone()));
-        properties.push(Property::new(prop::EFFECTIVE_LICENCE, e.clone()));
-    }
+    properties.extend(license.properties());
     if let Some(d) = pm.support_end_date {
         properties.push(Property::new(
             "cdx:lifecycle:milestone:endOfSupport",
@@ -255,7 +252,7 @@ fn product_component(
             Hash::sha256(digests.sha256.clone()),
             Hash::sha512(digests.sha512.clone()),
         ],
-        licenses,
+        licenses: license.choices,
         purl: Some(pkg.purl.clone()),
         external_references: refs,
         properties,
