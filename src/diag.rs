@@ -70,7 +70,7 @@ macro_rules! codes {
 codes! {
     // licenses
     LicenseRejected => "license-rejected", "A crate's license expression cannot be satisfied with the allowed licenses.";
-    LicenseMissing => "license-missing", "A crate declares no license (neither `license` nor a clarified `license-file`).";
+    LicenseMissing => "license-missing", "A crate declares no license: no `license`, and no license file whose text is identified or clarified.";
     LicenseUnparseable => "license-unparseable", "A crate's `license` field is not a valid SPDX expression.";
     LicenseClarificationStale => "license-clarification-stale", "A `clarify` entry's license-file hash no longer matches the file: the clarification is not applied.";
     LicenseClarificationUnused => "license-clarification-unused", "A `clarify` entry matched no crate in the graph.";

@@ -838,6 +838,18 @@ clarifies it as `MIT`, pinned to the SHA-256 of that file
 `vendor/licfile-0.3.0/LICENSE.txt` (in a test's copy) must invalidate the clarification.""",
     ),
     S(
+        "license-detected",
+        deps=['licfile = "0.3"'],
+        main=simple_main("Counts words.", ['println!("{}", licfile::count_words("a b c"));']),
+        expect=0,
+        readme="""\
+`licfile 0.3.0` has no `license`, only `license-file = "LICENSE.txt"` (MIT text), and the
+policy has no `clarify` entry for it (`license-clarified` without the clarification): the
+license is identified from the file's text, as cargo-deny does (askalono's classifier, score
+at least `confidence-threshold`, default 0.8), and MIT is allowed: passes. Replacing the text
+with something that is no known license makes it `license-missing`.""",
+    ),
+    S(
         "license-exception",
         deps=['ringlike = "0.17"'],
         main=simple_main("Compares two strings.", ['println!("{}", ringlike::ct_eq(b"a", b"a"));']),
