@@ -687,7 +687,7 @@ manifest.
 """
 
 
-def policy(name, licenses_extra="", sources_extra="", allow='["MIT", "Apache-2.0", "ISC"]'):
+def policy(name, licenses_extra="", sources_extra="", allow='["MIT", "Apache-2.0", "ISC"]', tail=""):
     return f"""\
 # deny-policy.toml for the `{name}` test scenario.
 
@@ -707,7 +707,7 @@ unknown-git = "deny"
 {sources_extra}
 [product]
 min-support-years = 5
-"""
+{tail}"""
 
 
 def simple_main(doc, lines):
@@ -799,6 +799,15 @@ SCENARIOS = [
         dev_deps=['devonly = "1"'],
         main=CLEAN_MAIN,
         build_rs=CLEAN_BUILD_RS,
+        policy=policy(
+            "clean",
+            tail=(
+                "\n# The README's first command runs `cargo cra check` here against the bundled\n"
+                "# advisory database fixture (tests/fixtures/advisory-db), which is frozen on purpose:\n"
+                "# accept its age so that the demo keeps working. Real policies keep the default (90).\n"
+                "[advisories]\nmaximum-db-staleness = 36500\n"
+            ),
+        ),
         expect=0,
         readme="""\
 Everything passes. Dependencies of every kind: normal (`smallfmt` MIT, `tinyrand`

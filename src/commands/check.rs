@@ -138,11 +138,15 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
                     format!(
                         "{} advisories from {} ({}{}), scope: {}{}",
                         a.advisory_count,
-                        a.db_path,
+                        crate::output::display_path(&a.db_path),
                         a.db_date.as_deref().unwrap_or("date unknown"),
                         a.db_commit.as_deref().map(|c| format!(", commit {}", &c[..c.len().min(12)])).unwrap_or_default(),
                         a.scope,
-                        if a.out_of_scope > 0 { format!(", {} lockfile advisories not built", a.out_of_scope) } else { String::new() }
+                        match a.out_of_scope {
+                            0 => String::new(),
+                            1 => ", 1 lockfile advisory not built".to_string(),
+                            n => format!(", {n} lockfile advisories not built"),
+                        }
                     ),
                 );
             }
