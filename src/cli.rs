@@ -7,7 +7,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// EU Cyber Resilience Act compliance gate for Rust workspaces.
 #[derive(Debug, Parser)]
 #[command(name = "cargo-cra", bin_name = "cargo cra", version, about, long_about = None)]
-#[command(after_help = "Exit codes: 0 pass, 1 policy violated (or verification failed), 2 could not run.")]
+#[command(
+    after_help = "Exit codes: 0 pass, 1 policy violated (or verification failed), 2 could not run."
+)]
 pub struct Cli {
     /// Coloring: auto, always, never (default: CARGO_TERM_COLOR, else auto).
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
@@ -239,7 +241,11 @@ pub struct VerifyArgs {
     #[arg(value_name = "ARTIFACT_OR_SBOM")]
     pub path: Utf8PathBuf,
     /// OpenSSH public key to verify against.
-    #[arg(long, value_name = "PUBKEY", required_unless_present = "allowed_signers")]
+    #[arg(
+        long,
+        value_name = "PUBKEY",
+        required_unless_present = "allowed_signers"
+    )]
     pub key: Option<Utf8PathBuf>,
     /// OpenSSH allowed_signers file (with --identity).
     #[arg(long, value_name = "FILE", requires = "identity")]

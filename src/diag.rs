@@ -204,14 +204,34 @@ impl Diagnostic {
     }
 
     /// Adds a primary label.
-    pub fn with_label(mut self, path: impl Into<Utf8PathBuf>, span: Range<usize>, message: impl Into<String>) -> Self {
-        self.labels.push(Label { path: path.into(), span, message: message.into(), primary: true });
+    pub fn with_label(
+        mut self,
+        path: impl Into<Utf8PathBuf>,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.labels.push(Label {
+            path: path.into(),
+            span,
+            message: message.into(),
+            primary: true,
+        });
         self
     }
 
     /// Adds a secondary label.
-    pub fn with_secondary(mut self, path: impl Into<Utf8PathBuf>, span: Range<usize>, message: impl Into<String>) -> Self {
-        self.labels.push(Label { path: path.into(), span, message: message.into(), primary: false });
+    pub fn with_secondary(
+        mut self,
+        path: impl Into<Utf8PathBuf>,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.labels.push(Label {
+            path: path.into(),
+            span,
+            message: message.into(),
+            primary: false,
+        });
         self
     }
 
@@ -250,7 +270,9 @@ impl SourceMap {
 
     /// Registers a file's contents (idempotent).
     pub fn insert(&mut self, path: impl Into<Utf8PathBuf>, contents: impl Into<Arc<str>>) {
-        self.files.entry(path.into()).or_insert_with(|| contents.into());
+        self.files
+            .entry(path.into())
+            .or_insert_with(|| contents.into());
     }
 
     /// A registered file's contents.
@@ -297,7 +319,8 @@ impl Diagnostics {
     /// the summary), then code, then package.
     pub fn into_sorted(mut self) -> (Vec<Diagnostic>, SourceMap) {
         self.items.sort_by(|a, b| {
-            (a.severity, a.code, &a.package, &a.message).cmp(&(b.severity, b.code, &b.package, &b.message))
+            (a.severity, a.code, &a.package, &a.message)
+                .cmp(&(b.severity, b.code, &b.package, &b.message))
         });
         (self.items, self.sources)
     }
@@ -318,7 +341,10 @@ mod tests {
         for &c in Code::ALL {
             let s = c.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
-            assert!(s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{s} is not kebab-case");
+            assert!(
+                s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                "{s} is not kebab-case"
+            );
             assert_eq!(Code::from_name(s), Some(c));
             assert!(!c.description().is_empty());
         }

@@ -54,17 +54,28 @@ pub enum Error {
 impl Error {
     /// A read failure on `path`.
     pub fn read(path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), action: "failed to read", source }
+        Error::Io {
+            path: path.into(),
+            action: "failed to read",
+            source,
+        }
     }
 
     /// A write failure on `path`.
     pub fn write(path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), action: "failed to write", source }
+        Error::Io {
+            path: path.into(),
+            action: "failed to write",
+            source,
+        }
     }
 
     /// A malformed input file.
     pub fn malformed(path: impl Into<Utf8PathBuf>, message: impl Into<String>) -> Self {
-        Error::Malformed { path: path.into(), message: message.into() }
+        Error::Malformed {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     /// Anything else.

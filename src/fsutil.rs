@@ -36,7 +36,9 @@ pub fn write_atomic_with_mode(path: &Utf8Path, contents: &[u8], mode: Option<u32
     #[cfg(not(unix))]
     let _ = mode;
     tmp.write_all(contents).map_err(|e| Error::write(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::write(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::write(path, e))?;
     tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
     Ok(())
 }
@@ -54,7 +56,10 @@ pub fn toml_error(path: &Utf8Path, contents: &str, err: &toml::de::Error) -> Err
         Some(span) => {
             let (line, col) = line_col(contents, span.start);
             let src = contents.lines().nth(line - 1).unwrap_or("").trim_end();
-            Error::malformed(format!("{path}:{line}:{col}"), format!("{msg}\n     |\n{line:>4} | {src}"))
+            Error::malformed(
+                format!("{path}:{line}:{col}"),
+                format!("{msg}\n     |\n{line:>4} | {src}"),
+            )
         }
         None => Error::malformed(path, msg),
     }

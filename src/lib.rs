@@ -40,7 +40,11 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            let code = if e.use_stderr() { Code::COULD_NOT_RUN } else { Code::SUCCESS };
+            let code = if e.use_stderr() {
+                Code::COULD_NOT_RUN
+            } else {
+                Code::SUCCESS
+            };
             return std::process::ExitCode::from(code);
         }
     };
@@ -76,12 +80,14 @@ pub fn today() -> error::Result<time::Date> {
 pub fn now() -> error::Result<time::OffsetDateTime> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .map_err(|_| error::Error::other(format!("SOURCE_DATE_EPOCH is not a number of seconds: `{v}`")))?;
-            time::OffsetDateTime::from_unix_timestamp(secs)
-                .map_err(|_| error::Error::other(format!("SOURCE_DATE_EPOCH is out of range: `{v}`")))
+            let secs: i64 = v.trim().parse().map_err(|_| {
+                error::Error::other(format!(
+                    "SOURCE_DATE_EPOCH is not a number of seconds: `{v}`"
+                ))
+            })?;
+            time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| {
+                error::Error::other(format!("SOURCE_DATE_EPOCH is out of range: `{v}`"))
+            })
         }
         Err(_) => Ok(time::OffsetDateTime::now_utc()),
     }

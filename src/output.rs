@@ -22,12 +22,14 @@ pub struct Printer {
 impl Printer {
     /// Resolves `--color`, then `CARGO_TERM_COLOR`, then auto-detection.
     pub fn new(color: Option<ColorChoice>, quiet: bool, verbose: u8) -> Self {
-        let from_env = std::env::var("CARGO_TERM_COLOR").ok().and_then(|v| match v.trim() {
-            "always" => Some(ColorChoice::Always),
-            "never" => Some(ColorChoice::Never),
-            "auto" => Some(ColorChoice::Auto),
-            _ => None,
-        });
+        let from_env = std::env::var("CARGO_TERM_COLOR")
+            .ok()
+            .and_then(|v| match v.trim() {
+                "always" => Some(ColorChoice::Always),
+                "never" => Some(ColorChoice::Never),
+                "auto" => Some(ColorChoice::Auto),
+                _ => None,
+            });
         let choice = color.or(from_env).unwrap_or(ColorChoice::Auto);
         let color = match choice {
             ColorChoice::Always => termcolor::ColorChoice::Always,
@@ -41,17 +43,28 @@ impl Printer {
                 }
             }
         };
-        Printer { color, quiet, verbose }
+        Printer {
+            color,
+            quiet,
+            verbose,
+        }
     }
 
     /// A printer that never colors (tests, library use).
     pub fn plain() -> Self {
-        Printer { color: termcolor::ColorChoice::Never, quiet: false, verbose: 0 }
+        Printer {
+            color: termcolor::ColorChoice::Never,
+            quiet: false,
+            verbose: 0,
+        }
     }
 
     /// A copy that prints even under `-q` (for verdict lines).
     pub fn loud(&self) -> Self {
-        Printer { quiet: false, ..self.clone() }
+        Printer {
+            quiet: false,
+            ..self.clone()
+        }
     }
 
     fn stderr(&self) -> StandardStream {
@@ -64,7 +77,11 @@ impl Printer {
             return;
         }
         let mut s = self.stderr();
-        let _ = s.set_color(ColorSpec::new().set_bold(true).set_fg(Some(termcolor::Color::Green)));
+        let _ = s.set_color(
+            ColorSpec::new()
+                .set_bold(true)
+                .set_fg(Some(termcolor::Color::Green)),
+        );
         let _ = write!(s, "{verb:>12}");
         let _ = s.reset();
         let _ = writeln!(s, " {message}");
@@ -83,7 +100,11 @@ impl Printer {
             return;
         }
         let mut s = self.stderr();
-        let _ = s.set_color(ColorSpec::new().set_bold(true).set_fg(Some(termcolor::Color::Yellow)));
+        let _ = s.set_color(
+            ColorSpec::new()
+                .set_bold(true)
+                .set_fg(Some(termcolor::Color::Yellow)),
+        );
         let _ = write!(s, "warning");
         let _ = s.reset();
         let _ = writeln!(s, ": {message}");
@@ -92,7 +113,11 @@ impl Printer {
     /// `error: ...` with the cause chain, for operational errors.
     pub fn error(&self, err: &dyn std::error::Error) {
         let mut s = self.stderr();
-        let _ = s.set_color(ColorSpec::new().set_bold(true).set_fg(Some(termcolor::Color::Red)));
+        let _ = s.set_color(
+            ColorSpec::new()
+                .set_bold(true)
+                .set_fg(Some(termcolor::Color::Red)),
+        );
         let _ = write!(s, "error");
         let _ = s.reset();
         let _ = writeln!(s, ": {err}");
@@ -111,7 +136,12 @@ impl Printer {
 }
 
 /// Renders `diags` to any color-capable writer (a `Buffer` in tests).
-pub fn render(w: &mut dyn WriteColor, sources: &SourceMap, diags: &[Diagnostic], errors_only: bool) -> std::io::Result<()> {
+pub fn render(
+    w: &mut dyn WriteColor,
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    errors_only: bool,
+) -> std::io::Result<()> {
     let mut files = SimpleFiles::new();
     let mut ids = std::collections::BTreeMap::new();
     let config = codespan_reporting::term::Config::default();
@@ -126,9 +156,17 @@ pub fn render(w: &mut dyn WriteColor, sources: &SourceMap, diags: &[Diagnostic],
         };
         let mut labels = Vec::new();
         for l in &d.labels {
-            let Some(contents) = sources.get(&l.path) else { continue };
-            let id = *ids.entry(l.path.clone()).or_insert_with(|| files.add(display_path(&l.path), contents.clone()));
-            let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+            let Some(contents) = sources.get(&l.path) else {
+                continue;
+            };
+            let id = *ids
+                .entry(l.path.clone())
+                .or_insert_with(|| files.add(display_path(&l.path), contents.clone()));
+            let style = if l.primary {
+                cs::LabelStyle::Primary
+            } else {
+                cs::LabelStyle::Secondary
+            };
             let end = l.span.end.min(contents.len());
             let start = l.span.start.min(end);
             labels.push(cs::Label::new(style, id, start..end).with_message(l.message.clone()));
@@ -162,7 +200,9 @@ pub fn render(w: &mut dyn WriteColor, sources: &SourceMap, diags: &[Diagnostic],
 /// `ws/../vendor/x`), and relative to the current directory when below it, as rustc prints.
 pub fn display_path(path: &camino::Utf8Path) -> String {
     let clean = normalize(path);
-    let cwd = std::env::current_dir().ok().and_then(|d| camino::Utf8PathBuf::from_path_buf(d).ok());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| camino::Utf8PathBuf::from_path_buf(d).ok());
     match cwd.as_deref().and_then(|c| clean.strip_prefix(c).ok()) {
         Some(rel) if !rel.as_str().is_empty() => rel.to_string(),
         _ => clean.to_string(),
@@ -193,7 +233,10 @@ mod tests {
 
     #[test]
     fn normalizes_parent_components() {
-        assert_eq!(normalize(camino::Utf8Path::new("/a/ws/../vendor/x/Cargo.toml")), "/a/vendor/x/Cargo.toml");
+        assert_eq!(
+            normalize(camino::Utf8Path::new("/a/ws/../vendor/x/Cargo.toml")),
+            "/a/vendor/x/Cargo.toml"
+        );
         assert_eq!(normalize(camino::Utf8Path::new("a/./b")), "a/b");
     }
 }

@@ -94,7 +94,10 @@ impl<'a> Validator<'a> {
         let render = |(span, m): &(Range<usize>, String)| {
             let (line, col) = fsutil::line_col(self.text, span.start);
             let src = self.text.lines().nth(line - 1).unwrap_or("").trim_end();
-            (format!("{}:{line}:{col}", self.path), format!("{m}\n     |\n{line:>4} | {src}"))
+            (
+                format!("{}:{line}:{col}", self.path),
+                format!("{m}\n     |\n{line:>4} | {src}"),
+            )
         };
         let (first_at, mut message) = render(&errors[0]);
         for e in &errors[1..] {
@@ -135,8 +138,13 @@ impl Policy {
 
     /// Parses and validates policy text read from `path`.
     pub fn parse(path: &Utf8Path, text: &str) -> Result<Policy> {
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| fsutil::toml_error(path, text, &e))?;
-        let mut v = Validator { path, text, errors: Vec::new() };
+        let raw: RawPolicy =
+            toml::from_str(text).map_err(|e| fsutil::toml_error(path, text, &e))?;
+        let mut v = Validator {
+            path,
+            text,
+            errors: Vec::new(),
+        };
         let licenses = licenses::Config::validate(raw.licenses, &mut v);
         let sources = sources::Config::validate(raw.sources, &mut v);
         let advisories = advisories::Config::validate(raw.advisories, &mut v);
@@ -153,7 +161,14 @@ impl Policy {
             },
         };
         v.finish()?;
-        Ok(Policy { path: Some(path.to_path_buf()), licenses, sources, advisories, product, sbom })
+        Ok(Policy {
+            path: Some(path.to_path_buf()),
+            licenses,
+            sources,
+            advisories,
+            product,
+            sbom,
+        })
     }
 }
 
@@ -182,7 +197,11 @@ impl Level {
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<time::Date> {
-    time::Date::parse(s, &time::macros::format_description!("[year]-[month]-[day]")).ok()
+    time::Date::parse(
+        s,
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 #[cfg(test)]
@@ -191,20 +210,28 @@ mod tests {
 
     #[test]
     fn example_policy_parses() {
-        let p = Policy::parse(Utf8Path::new("deny-policy.example.toml"), EXAMPLE).expect("example must parse");
+        let p = Policy::parse(Utf8Path::new("deny-policy.example.toml"), EXAMPLE)
+            .expect("example must parse");
         assert!(p.licenses.allow_contains("MIT"));
     }
 
     #[test]
     fn unknown_key_names_line_and_column() {
-        let err = Policy::parse(Utf8Path::new("p.toml"), "[licenses]\nalow = []\n").unwrap_err().to_string();
+        let err = Policy::parse(Utf8Path::new("p.toml"), "[licenses]\nalow = []\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("p.toml:2:1: "), "{err}");
         assert!(err.contains("alow"), "{err}");
     }
 
     #[test]
     fn wrong_type_is_an_error() {
-        let err = Policy::parse(Utf8Path::new("p.toml"), "[licenses]\ninclude-dev = \"yes\"\n").unwrap_err().to_string();
+        let err = Policy::parse(
+            Utf8Path::new("p.toml"),
+            "[licenses]\ninclude-dev = \"yes\"\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.starts_with("p.toml:2:15: "), "{err}");
     }
 }

@@ -101,7 +101,10 @@ impl JsonDiagnostic {
             .iter()
             .map(|l| {
                 let (start, end) = match sources.get(&l.path) {
-                    Some(text) => (Some(line_col(text, l.span.start)), Some(line_col(text, l.span.end))),
+                    Some(text) => (
+                        Some(line_col(text, l.span.start)),
+                        Some(line_col(text, l.span.end)),
+                    ),
                     None => (None, None),
                 };
                 Location {

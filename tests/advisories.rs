@@ -658,7 +658,10 @@ fn git(dir: &Path, args: &[&str]) -> bool {
 fn default_database_is_cloned_with_git_and_dated_by_its_commit() {
     let s = scenario("platform-deps");
     let upstream = copy_db(&s);
-    assert!(git(&upstream, &["init", "-q"]), "git is required by this test (the default database is fetched with git)");
+    assert!(
+        git(&upstream, &["init", "-q"]),
+        "git is required by this test (the default database is fetched with git)"
+    );
     assert!(git(&upstream, &["add", "-A"]) && git(&upstream, &["commit", "-q", "-m", "fixture"]));
     let head = std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])

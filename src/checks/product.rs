@@ -50,7 +50,10 @@ impl Config {
                 })
                 .collect()
         });
-        Config { min_support_years, members }
+        Config {
+            min_support_years,
+            members,
+        }
     }
 }
 
@@ -69,7 +72,12 @@ pub const KEYS: &[&str] = &[
 ];
 
 /// Product classes (CRA Annex III and IV).
-pub const PRODUCT_CLASSES: &[&str] = &["default", "important-class-1", "important-class-2", "critical"];
+pub const PRODUCT_CLASSES: &[&str] = &[
+    "default",
+    "important-class-1",
+    "important-class-2",
+    "critical",
+];
 
 /// The manufacturer (CRA Annex II (1)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -137,11 +145,22 @@ fn lookup<'a>(
 pub fn product_metadata(ws: &Workspace, pkg: &cargo_metadata::Package) -> ProductMeta {
     let p = cra_table(Some(&pkg.metadata));
     let w = cra_table(ws.workspace_metadata());
-    let s = |k: &str| lookup(p, w, k).and_then(|(v, _)| v.as_str()).map(str::to_string);
-    let manufacturer = lookup(p, w, "manufacturer").and_then(|(v, _)| v.as_object()).map(|m| {
-        let f = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        Manufacturer { name: f("name"), email: f("email"), url: f("url"), address: f("address") }
-    });
+    let s = |k: &str| {
+        lookup(p, w, k)
+            .and_then(|(v, _)| v.as_str())
+            .map(str::to_string)
+    };
+    let manufacturer = lookup(p, w, "manufacturer")
+        .and_then(|(v, _)| v.as_object())
+        .map(|m| {
+            let f = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            Manufacturer {
+                name: f("name"),
+                email: f("email"),
+                url: f("url"),
+                address: f("address"),
+            }
+        });
     let support_end = s("support-end");
     ProductMeta {
         manufacturer,
@@ -196,7 +215,12 @@ fn add_years(date: time::Date, years: u32) -> time::Date {
 
 /// Indices (into the graph) of the workspace members that are products, and diagnostics for
 /// `[product] members` entries that name no member.
-pub fn products(ws: &Workspace, cfg: &Config, policy_path: Option<&Utf8Path>, sink: Option<&mut Diagnostics>) -> Vec<usize> {
+pub fn products(
+    ws: &Workspace,
+    cfg: &Config,
+    policy_path: Option<&Utf8Path>,
+    sink: Option<&mut Diagnostics>,
+) -> Vec<usize> {
     let g = &ws.graph;
     let members: Vec<usize> = (0..g.pkgs.len()).filter(|&i| g.pkgs[i].is_member).collect();
     match &cfg.members {
@@ -204,7 +228,11 @@ pub fn products(ws: &Workspace, cfg: &Config, policy_path: Option<&Utf8Path>, si
             let mut out = Vec::new();
             let mut unknown = Vec::new();
             for (name, span) in names {
-                let found: Vec<usize> = members.iter().copied().filter(|&i| &g.pkgs[i].name == name).collect();
+                let found: Vec<usize> = members
+                    .iter()
+                    .copied()
+                    .filter(|&i| &g.pkgs[i].name == name)
+                    .collect();
                 if found.is_empty() {
                     unknown.push((name, span));
                 }
@@ -224,7 +252,10 @@ pub fn products(ws: &Workspace, cfg: &Config, policy_path: Option<&Utf8Path>, si
         }
         None => members
             .into_iter()
-            .filter(|&i| ws.meta_pkg(&g.pkgs[i]).is_some_and(|m| m.targets.iter().any(|t| t.is_bin())))
+            .filter(|&i| {
+                ws.meta_pkg(&g.pkgs[i])
+                    .is_some_and(|m| m.targets.iter().any(|t| t.is_bin()))
+            })
             .collect(),
     }
 }
@@ -237,7 +268,10 @@ struct ManifestSpans {
 
 impl ManifestSpans {
     fn load(path: &Utf8Path) -> Option<Self> {
-        Some(ManifestSpans { path: path.to_path_buf(), text: std::fs::read_to_string(path).ok()? })
+        Some(ManifestSpans {
+            path: path.to_path_buf(),
+            text: std::fs::read_to_string(path).ok()?,
+        })
     }
 
     /// Span of the value at `keys` (e.g. `["package", "metadata", "cra", "support-end"]`).
@@ -280,11 +314,13 @@ impl ProductCheck<'_, '_> {
         match lookup(self.pkg_table, self.ws_table, key).map(|(_, o)| o) {
             Some(Origin::Package) => {
                 let m = self.member.as_ref()?;
-                m.value(&["package", "metadata", "cra", key]).map(|s| (m.path.clone(), s, "set here"))
+                m.value(&["package", "metadata", "cra", key])
+                    .map(|s| (m.path.clone(), s, "set here"))
             }
             Some(Origin::Workspace) => {
                 let m = self.root.as_ref()?;
-                m.value(&["workspace", "metadata", "cra", key]).map(|s| (m.path.clone(), s, "inherited from here"))
+                m.value(&["workspace", "metadata", "cra", key])
+                    .map(|s| (m.path.clone(), s, "inherited from here"))
             }
             None => {
                 let m = self.member.as_ref()?;
@@ -297,23 +333,35 @@ impl ProductCheck<'_, '_> {
         }
     }
 
-    fn emit(&mut self, code: Code, severity: Severity, key: &str, message: String, toml_line: &str) {
+    fn emit(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        key: &str,
+        message: String,
+        toml_line: &str,
+    ) {
         let mut d = Diagnostic::new(code, severity, message).with_package(self.pkg.to_ref());
         if let Some((path, span, msg)) = self.label(key) {
             self.sink.load_source(&path);
             d = d.with_label(path, span, msg);
         }
-        d = d.with_note(format!("help: in [package.metadata.cra] (or [workspace.metadata.cra]):\n{toml_line}"));
+        d = d.with_note(format!(
+            "help: in [package.metadata.cra] (or [workspace.metadata.cra]):\n{toml_line}"
+        ));
         self.sink.push(d);
     }
 }
 
 fn is_https(s: &str) -> bool {
-    s.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+    s.strip_prefix("https://")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
 }
 
 fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace)
 }
 
@@ -325,7 +373,9 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
     let ws_table = cra_table(ws.workspace_metadata());
     for i in products.into_iter().filter(|i| ws.graph.roots.contains(i)) {
         let pkg = &ws.graph.pkgs[i];
-        let Some(meta) = ws.meta_pkg(pkg) else { continue };
+        let Some(meta) = ws.meta_pkg(pkg) else {
+            continue;
+        };
         let pkg_table = cra_table(Some(&meta.metadata));
         let mut c = ProductCheck {
             sink: &mut *sink,
@@ -352,20 +402,43 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
         );
     }
     // Unknown keys and wrong types.
-    for (table, origin) in [(c.pkg_table, Origin::Package), (c.ws_table, Origin::Workspace)] {
+    for (table, origin) in [
+        (c.pkg_table, Origin::Package),
+        (c.ws_table, Origin::Workspace),
+    ] {
         let Some(t) = table else { continue };
         for k in t.keys() {
             if !KEYS.contains(&k.as_str()) {
-                let suggestion = KEYS.iter().min_by_key(|known| edit_distance(k, known)).filter(|known| edit_distance(k, known) <= 3);
-                let where_ = if origin == Origin::Package { "[package.metadata.cra]" } else { "[workspace.metadata.cra]" };
-                let mut d = Diagnostic::warning(Code::CraUnknownKey, format!("unknown key `{k}` in {where_}")).with_package(c.pkg.to_ref());
-                let m = if origin == Origin::Package { c.member.as_ref() } else { c.root.as_ref() };
-                let sec = if origin == Origin::Package { "package" } else { "workspace" };
+                let suggestion = KEYS
+                    .iter()
+                    .min_by_key(|known| edit_distance(k, known))
+                    .filter(|known| edit_distance(k, known) <= 3);
+                let where_ = if origin == Origin::Package {
+                    "[package.metadata.cra]"
+                } else {
+                    "[workspace.metadata.cra]"
+                };
+                let mut d = Diagnostic::warning(
+                    Code::CraUnknownKey,
+                    format!("unknown key `{k}` in {where_}"),
+                )
+                .with_package(c.pkg.to_ref());
+                let m = if origin == Origin::Package {
+                    c.member.as_ref()
+                } else {
+                    c.root.as_ref()
+                };
+                let sec = if origin == Origin::Package {
+                    "package"
+                } else {
+                    "workspace"
+                };
                 if let Some(m) = m
-                    && let Some(span) = m.value(&[sec, "metadata", "cra", k]) {
-                        c.sink.load_source(&m.path);
-                        d = d.with_label(m.path.clone(), span, "unknown key");
-                    }
+                    && let Some(span) = m.value(&[sec, "metadata", "cra", k])
+                {
+                    c.sink.load_source(&m.path);
+                    d = d.with_label(m.path.clone(), span, "unknown key");
+                }
                 if let Some(s) = suggestion {
                     d = d.with_note(format!("help: did you mean `{s}`?"));
                 }
@@ -375,9 +448,16 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
     }
     for key in KEYS.iter().filter(|k| **k != "manufacturer") {
         if let Some((v, _)) = lookup(c.pkg_table, c.ws_table, key)
-            && !v.is_string() {
-                c.emit(Code::CraFieldWrongType, Severity::Error, key, format!("`{key}` must be a string, found {}", json_type(v)), &format!("{key} = \"...\""));
-            }
+            && !v.is_string()
+        {
+            c.emit(
+                Code::CraFieldWrongType,
+                Severity::Error,
+                key,
+                format!("`{key}` must be a string, found {}", json_type(v)),
+                &format!("{key} = \"...\""),
+            );
+        }
     }
     let pm = product_metadata(ctx.ws, meta);
 
@@ -492,7 +572,9 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
                     Code::CraReleaseDateInvalid,
                     Severity::Error,
                     "release-date",
-                    format!("`release-date` of `{name}` must be YYYY-MM-DD or YYYY-MM, found `{r}`"),
+                    format!(
+                        "`release-date` of `{name}` must be YYYY-MM-DD or YYYY-MM, found `{r}`"
+                    ),
                     r#"release-date = "2026-12-01""#,
                 );
                 None
@@ -506,7 +588,14 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
             Severity::Error,
             "support-end",
             format!("product `{name}` declares no end of its support period (CRA Annex II (7))"),
-            &format!("support-end = \"{}\"", add_years(release.unwrap_or(ctx.today), ctx.policy.product.min_support_years).year()) ,
+            &format!(
+                "support-end = \"{}\"",
+                add_years(
+                    release.unwrap_or(ctx.today),
+                    ctx.policy.product.min_support_years
+                )
+                .year()
+            ),
         ),
         (Some(s), None) => c.emit(
             Code::CraSupportEndInvalid,
@@ -519,11 +608,23 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
             let years = ctx.policy.product.min_support_years;
             let from = release.unwrap_or(ctx.today);
             let needed = add_years(from, years);
-            let justified = pm.support_period_justification.as_deref().is_some_and(|j| !j.trim().is_empty());
+            let justified = pm
+                .support_period_justification
+                .as_deref()
+                .is_some_and(|j| !j.trim().is_empty());
             // The end month counts in full: "2031-12" covers a release on 2026-12-15.
-            let end_month_last = time::Date::from_calendar_date(end.year(), end.month(), end.month().length(end.year())).unwrap_or(end);
+            let end_month_last = time::Date::from_calendar_date(
+                end.year(),
+                end.month(),
+                end.month().length(end.year()),
+            )
+            .unwrap_or(end);
             if end_month_last < needed && !justified {
-                let base = if release.is_some() { "release-date" } else { "today" };
+                let base = if release.is_some() {
+                    "release-date"
+                } else {
+                    "today"
+                };
                 c.emit(
                     Code::CraSupportPeriodTooShort,
                     Severity::Error,
@@ -582,17 +683,21 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
     }
 
     // Optional URLs.
-    for (key, val) in [("declaration-of-conformity", &pm.declaration_of_conformity), ("sbom-url", &pm.sbom_url)] {
+    for (key, val) in [
+        ("declaration-of-conformity", &pm.declaration_of_conformity),
+        ("sbom-url", &pm.sbom_url),
+    ] {
         if let Some(u) = val
-            && !is_https(u) {
-                c.emit(
-                    Code::CraUrlInvalid,
-                    Severity::Error,
-                    key,
-                    format!("`{key}` of `{name}` must be an https URL, found `{u}`"),
-                    &format!("{key} = \"https://example.com/...\""),
-                );
-            }
+            && !is_https(u)
+        {
+            c.emit(
+                Code::CraUrlInvalid,
+                Severity::Error,
+                key,
+                format!("`{key}` of `{name}` must be an https URL, found `{u}`"),
+                &format!("{key} = \"https://example.com/...\""),
+            );
+        }
     }
 }
 
@@ -614,7 +719,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -627,8 +734,14 @@ mod tests {
 
     #[test]
     fn end_dates() {
-        assert_eq!(parse_end_date("2031-02"), time::Date::from_calendar_date(2031, time::Month::February, 28).ok());
-        assert_eq!(parse_end_date("2031-12-15"), time::Date::from_calendar_date(2031, time::Month::December, 15).ok());
+        assert_eq!(
+            parse_end_date("2031-02"),
+            time::Date::from_calendar_date(2031, time::Month::February, 28).ok()
+        );
+        assert_eq!(
+            parse_end_date("2031-12-15"),
+            time::Date::from_calendar_date(2031, time::Month::December, 15).ok()
+        );
         assert_eq!(parse_end_date("2031"), None);
         assert_eq!(parse_end_date("2031-13"), None);
     }
@@ -636,7 +749,10 @@ mod tests {
     #[test]
     fn leap_day_plus_years() {
         let d = time::Date::from_calendar_date(2028, time::Month::February, 29).unwrap();
-        assert_eq!(add_years(d, 5), time::Date::from_calendar_date(2033, time::Month::February, 28).unwrap());
+        assert_eq!(
+            add_years(d, 5),
+            time::Date::from_calendar_date(2033, time::Month::February, 28).unwrap()
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub fn normalize_url(url: &str) -> String {
     match u.split_once("://") {
         Some((scheme, rest)) => {
             let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
-            let mut s = format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase());
+            let mut s = format!(
+                "{}://{}",
+                scheme.to_ascii_lowercase(),
+                host.to_ascii_lowercase()
+            );
             if !path.is_empty() {
                 s.push('/');
                 s.push_str(path);
@@ -61,14 +65,25 @@ impl Config {
     /// Validates the raw section.
     pub fn validate(raw: RawConfig, v: &mut Validator<'_>) -> Config {
         let mut allow_registry = Vec::new();
-        for r in raw.allow_registry.unwrap_or_else(|| vec![Spanned::new(0..0, "crates-io".to_string())]) {
+        for r in raw
+            .allow_registry
+            .unwrap_or_else(|| vec![Spanned::new(0..0, "crates-io".to_string())])
+        {
             let s = r.get_ref().trim();
-            if s == "crates-io" || normalize_url(s) == normalize_url(CRATES_IO_INDEX) || normalize_url(s) == "https://index.crates.io" {
+            if s == "crates-io"
+                || normalize_url(s) == normalize_url(CRATES_IO_INDEX)
+                || normalize_url(s) == "https://index.crates.io"
+            {
                 allow_registry.push("crates-io".to_string());
             } else if s.contains("://") {
                 allow_registry.push(normalize_url(s));
             } else {
-                v.error(r.span(), format!("`{s}` is not a registry: use \"crates-io\" or the registry's index URL"));
+                v.error(
+                    r.span(),
+                    format!(
+                        "`{s}` is not a registry: use \"crates-io\" or the registry's index URL"
+                    ),
+                );
             }
         }
         let mut allow_git = Vec::new();
@@ -93,7 +108,14 @@ impl Config {
 pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
     let cfg = &ctx.policy.sources;
     let g = &ctx.ws.graph;
-    let parents = g.reachable(&g.roots, crate::workspace::Follow { build: true, dev: true, proc_macros: true });
+    let parents = g.reachable(
+        &g.roots,
+        crate::workspace::Follow {
+            build: true,
+            dev: true,
+            proc_macros: true,
+        },
+    );
     for (i, p) in g.pkgs.iter().enumerate() {
         let (code, level, what, allowed) = match &p.kind {
             SourceKind::Path => continue,
@@ -106,22 +128,47 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             SourceKind::Registry(url) => {
                 let n = normalize_url(url);
                 let ok = cfg.allow_registry.contains(&n);
-                (Code::SourceRegistryNotAllowed, cfg.unknown_registry, format!("registry `{n}`"), ok)
+                (
+                    Code::SourceRegistryNotAllowed,
+                    cfg.unknown_registry,
+                    format!("registry `{n}`"),
+                    ok,
+                )
             }
             SourceKind::Git { url, .. } => {
                 let n = normalize_url(url);
                 let ok = cfg.allow_git.contains(&n);
-                (Code::SourceGitNotAllowed, cfg.unknown_git, format!("git repository `{n}`"), ok)
+                (
+                    Code::SourceGitNotAllowed,
+                    cfg.unknown_git,
+                    format!("git repository `{n}`"),
+                    ok,
+                )
             }
         };
         if allowed {
             continue;
         }
-        let Some(severity) = level.severity() else { continue };
-        let key = if code == Code::SourceGitNotAllowed { "allow-git" } else { "allow-registry" };
-        let mut d = Diagnostic::new(code, severity, format!("{} v{} comes from {what}, which is not allowed", p.name, p.version))
-            .with_package(p.to_ref())
-            .with_note(format!("help: if this source is trusted, add it to `[sources] {key}` in the policy"));
+        let Some(severity) = level.severity() else {
+            continue;
+        };
+        let key = if code == Code::SourceGitNotAllowed {
+            "allow-git"
+        } else {
+            "allow-registry"
+        };
+        let mut d = Diagnostic::new(
+            code,
+            severity,
+            format!(
+                "{} v{} comes from {what}, which is not allowed",
+                p.name, p.version
+            ),
+        )
+        .with_package(p.to_ref())
+        .with_note(format!(
+            "help: if this source is trusted, add it to `[sources] {key}` in the policy"
+        ));
         if parents.contains_key(&i) {
             d = d.with_inclusion_path(g.inclusion_path(&parents, i));
         }
@@ -134,12 +181,19 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
 }
 
 /// Span of a package's `[[package]]` entry in Cargo.lock (its `name = ` line).
-pub fn lock_span(ctx: &CheckCtx<'_>, name: &str, version: &str) -> Option<(std::ops::Range<usize>, camino::Utf8PathBuf)> {
+pub fn lock_span(
+    ctx: &CheckCtx<'_>,
+    name: &str,
+    version: &str,
+) -> Option<(std::ops::Range<usize>, camino::Utf8PathBuf)> {
     let path = &ctx.ws.lockfile_path;
     let text = ctx.ws.sources.get(path)?;
     let needle = format!("name = \"{name}\"\nversion = \"{version}\"");
     let start = text.find(&needle)?;
-    Some((start..start + needle.find('\n').unwrap_or(needle.len()), path.clone()))
+    Some((
+        start..start + needle.find('\n').unwrap_or(needle.len()),
+        path.clone(),
+    ))
 }
 
 #[cfg(test)]
@@ -148,7 +202,13 @@ mod tests {
 
     #[test]
     fn normalizes_urls() {
-        assert_eq!(normalize_url("git+https://GitHub.com/a/b.git?rev=1#abc"), "https://github.com/a/b");
-        assert_eq!(normalize_url("sparse+https://r.example/index/"), "https://r.example/index");
+        assert_eq!(
+            normalize_url("git+https://GitHub.com/a/b.git?rev=1#abc"),
+            "https://github.com/a/b"
+        );
+        assert_eq!(
+            normalize_url("sparse+https://r.example/index/"),
+            "https://r.example/index"
+        );
     }
 }

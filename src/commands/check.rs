@@ -30,12 +30,18 @@ pub struct CheckRun {
 impl CheckRun {
     /// Whether any error was found.
     pub fn failed(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// The exit code: 1 when an error was found, else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.failed() { ExitCode::VIOLATION } else { ExitCode::SUCCESS }
+        if self.failed() {
+            ExitCode::VIOLATION
+        } else {
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -69,7 +75,12 @@ pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
     let policy = Policy::load(args.workspace.policy.as_deref(), &ws.root)?;
     let today = crate::today()?;
     let mut which: Vec<WhichCheck> = if args.which.is_empty() {
-        vec![WhichCheck::Licenses, WhichCheck::Sources, WhichCheck::Product, WhichCheck::Advisories]
+        vec![
+            WhichCheck::Licenses,
+            WhichCheck::Sources,
+            WhichCheck::Product,
+            WhichCheck::Advisories,
+        ]
     } else {
         args.which.clone()
     };
@@ -78,22 +89,45 @@ pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
     }
     which.sort();
     which.dedup();
-    let ctx = CheckCtx { ws: &ws, policy: &policy, today, printer, offline: args.workspace.is_offline() };
+    let ctx = CheckCtx {
+        ws: &ws,
+        policy: &policy,
+        today,
+        printer,
+        offline: args.workspace.is_offline(),
+    };
     let mut sink = Diagnostics::default();
     sink.sources.extend(&ws.sources);
     if let Some(p) = &policy.path {
         sink.load_source(p);
     }
-    let adv = advisories::Options { db_path: args.advisory_db.clone(), scope: args.scope };
+    let adv = advisories::Options {
+        db_path: args.advisory_db.clone(),
+        scope: args.scope,
+    };
     let outcome = checks::run(&ctx, &which, &adv, &mut sink)?;
     let (diagnostics, sources) = sink.into_sorted();
-    Ok(CheckRun { ws, policy, diagnostics, sources, outcome, checks: which })
+    Ok(CheckRun {
+        ws,
+        policy,
+        diagnostics,
+        sources,
+        outcome,
+        checks: which,
+    })
 }
 
 /// purls of the packages in the build scope, sorted (the SBOM agrees with this set).
 pub fn scope_purls(run: &CheckRun) -> Vec<String> {
     let g = &run.ws.graph;
-    let scope = g.reachable(&g.roots, crate::workspace::Follow { build: true, dev: false, proc_macros: true });
+    let scope = g.reachable(
+        &g.roots,
+        crate::workspace::Follow {
+            build: true,
+            dev: false,
+            proc_macros: true,
+        },
+    );
     let mut v: Vec<String> = scope.keys().map(|&i| g.pkgs[i].purl.clone()).collect();
     v.sort();
     v.dedup();
@@ -105,14 +139,25 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
     let run = run_checks(args, printer)?;
     let code = run.exit_code();
     let count = |s| run.diagnostics.iter().filter(|d| d.severity == s).count();
-    let summary = Summary { errors: count(Severity::Error), warnings: count(Severity::Warning), notes: count(Severity::Note) };
+    let summary = Summary {
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        notes: count(Severity::Note),
+    };
     match args.format {
         Format::Json => {
             let report = Report {
                 format_version: report::FORMAT_VERSION,
-                tool: report::Tool { name: "cargo-cra", version: crate::VERSION },
+                tool: report::Tool {
+                    name: "cargo-cra",
+                    version: crate::VERSION,
+                },
                 command: "check",
-                outcome: if code == ExitCode::SUCCESS { "pass" } else { "fail" },
+                outcome: if code == ExitCode::SUCCESS {
+                    "pass"
+                } else {
+                    "fail"
+                },
                 exit_code: code,
                 workspace_root: run.ws.root.clone(),
                 policy: run.policy.path.clone(),
@@ -122,15 +167,25 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
                 summary,
                 advisories: run.outcome.advisories.clone(),
                 packages: scope_purls(&run),
-                diagnostics: run.diagnostics.iter().map(|d| JsonDiagnostic::from_diag(d, &run.sources)).collect(),
+                diagnostics: run
+                    .diagnostics
+                    .iter()
+                    .map(|d| JsonDiagnostic::from_diag(d, &run.sources))
+                    .collect(),
             };
-            let json = serde_json::to_string_pretty(&report).map_err(|e| crate::error::Error::other(format!("failed to serialize the report: {e}")))?;
+            let json = serde_json::to_string_pretty(&report).map_err(|e| {
+                crate::error::Error::other(format!("failed to serialize the report: {e}"))
+            })?;
             println!("{json}");
         }
         Format::Human => {
             printer.diagnostics(&run.sources, &run.diagnostics);
             if run.policy.path.is_none() {
-                printer.warn(format!("no {} at {}: using the default policy (run `cargo cra init`)", crate::policy::FILE_NAME, run.ws.root));
+                printer.warn(format!(
+                    "no {} at {}: using the default policy (run `cargo cra init`)",
+                    crate::policy::FILE_NAME,
+                    run.ws.root
+                ));
             }
             if let Some(a) = &run.outcome.advisories {
                 printer.status(
@@ -140,7 +195,10 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
                         a.advisory_count,
                         crate::output::display_path(&a.db_path),
                         a.db_date.as_deref().unwrap_or("date unknown"),
-                        a.db_commit.as_deref().map(|c| format!(", commit {}", &c[..c.len().min(12)])).unwrap_or_default(),
+                        a.db_commit
+                            .as_deref()
+                            .map(|c| format!(", commit {}", &c[..c.len().min(12)]))
+                            .unwrap_or_default(),
                         a.scope,
                         match a.out_of_scope {
                             0 => String::new(),
@@ -151,7 +209,11 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
                 );
             }
             let names: Vec<&str> = run.checks.iter().map(|c| check_name(*c)).collect();
-            let verdict = if code == ExitCode::SUCCESS { "passed" } else { "FAILED" };
+            let verdict = if code == ExitCode::SUCCESS {
+                "passed"
+            } else {
+                "FAILED"
+            };
             let line = format!(
                 "{verdict}: {} error{}, {} warning{} ({})",
                 summary.errors,

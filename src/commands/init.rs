@@ -22,13 +22,18 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<u8> {
     let path = match &args.path {
         Some(p) => p.clone(),
         None => {
-            let ws = WorkspaceArgs { manifest_path: args.manifest_path.clone(), ..Default::default() };
+            let ws = WorkspaceArgs {
+                manifest_path: args.manifest_path.clone(),
+                ..Default::default()
+            };
             let manifest = workspace::find_manifest(&ws)?;
             workspace::find_workspace_root(&manifest)?.join(policy::FILE_NAME)
         }
     };
     if path.exists() && !args.force {
-        return Err(Error::other(format!("{path}: already exists (use --force to overwrite)")));
+        return Err(Error::other(format!(
+            "{path}: already exists (use --force to overwrite)"
+        )));
     }
     fsutil::write_atomic(&path, policy::EXAMPLE.as_bytes())?;
     printer.status("Created", &path);
