@@ -123,6 +123,16 @@ fn manufacturer(meta: &ProductMeta) -> Option<OrganizationalEntity> {
     (!org.is_empty()).then_some(org)
 }
 
+/// `rfc-9116` for a security.txt URL (BSI's optional "security.txt URL" field), else
+/// `security-contact`.
+fn contact_kind(url: &str) -> &'static str {
+    if url.starts_with("https://") && url.ends_with("/security.txt") {
+        "rfc-9116"
+    } else {
+        "security-contact"
+    }
+}
+
 /// The product component (`metadata.component`) for one artifact.
 fn product_component(
     ws: &Workspace,
@@ -140,7 +150,7 @@ fn product_component(
 
     let mut refs = Vec::new();
     if let Some(sc) = pm.security_contact.as_deref().filter(|u| is_url(u)) {
-        let mut r = ExternalReference::new("security-contact", sc);
+        let mut r = ExternalReference::new(contact_kind(sc), sc);
         r.comment =
             Some("single point of contact for vulnerability reports (CRA Annex II (2))".into());
         refs.push(r);
@@ -149,7 +159,7 @@ fn product_component(
     if let Some(p) = pm.vulnerability_disclosure_policy.as_deref() {
         if is_url(p) {
             // "security-contact" covers "links to a disclosure procedure" (CycloneDX 1.6).
-            let mut r = ExternalReference::new("security-contact", p);
+            let mut r = ExternalReference::new(contact_kind(p), p);
             r.comment = Some(
                 "coordinated vulnerability disclosure policy (CRA Annex I Part II (5))".into(),
             );
@@ -398,6 +408,22 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "5");
         assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn security_txt_is_rfc_9116() {
+        assert_eq!(
+            contact_kind("https://example.com/.well-known/security.txt"),
+            "rfc-9116"
+        );
+        assert_eq!(
+            contact_kind("mailto:security@example.com"),
+            "security-contact"
+        );
+        assert_eq!(
+            contact_kind("https://example.com/security"),
+            "security-contact"
+        );
     }
 
     #[test]

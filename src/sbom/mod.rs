@@ -538,3 +538,59 @@ fn prepare_components(
     known.save();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn sbom_args(extra: &[&str]) -> SbomArgs {
+        let mut argv = vec!["cargo-cra", "sbom"];
+        argv.extend_from_slice(extra);
+        match crate::cli::Cli::parse_from(argv).command {
+            crate::cli::Command::Sbom(a) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    fn artifact(triple: Option<&str>) -> artifacts::Artifact {
+        artifacts::Artifact {
+            expected: artifacts::Expected {
+                pkg: 0,
+                triple: triple.map(str::to_string),
+                target_name: "app".into(),
+                kind: artifacts::Kind::Bin,
+            },
+            path: Utf8PathBuf::from("/w/target/x86_64-unknown-linux-musl/release/app"),
+        }
+    }
+
+    #[test]
+    fn output_paths() {
+        let a = artifact(Some("x86_64-unknown-linux-musl"));
+        assert_eq!(
+            output_path(&sbom_args(&[]), &a, false).unwrap(),
+            "/w/target/x86_64-unknown-linux-musl/release/app.cdx.json"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+        let args = sbom_args(&["--output-dir", out.as_str()]);
+        assert_eq!(
+            output_path(&args, &a, false).unwrap(),
+            out.join("app.cdx.json")
+        );
+        // Several targets: their artifacts share names, so one folder per triple.
+        assert_eq!(
+            output_path(&args, &a, true).unwrap(),
+            out.join("x86_64-unknown-linux-musl/app.cdx.json")
+        );
+    }
+
+    #[test]
+    fn tree_keys_separate_arguments() {
+        assert_ne!(
+            tree_key(&["a b".into()]),
+            tree_key(&["a".into(), "b".into()])
+        );
+    }
+}
