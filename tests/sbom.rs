@@ -736,6 +736,17 @@ fn policy_violation_refuses_unless_allowed() {
 }
 
 #[test]
+fn missing_lockfile_is_reported_not_created() {
+    let s = scenario("no-lockfile");
+    // Without --locked: nothing may create the lockfile on the way to the gate's error.
+    let db = advisory_db();
+    let out = run(s.cmd(["sbom", "--offline", "--advisory-db", db.as_str()]));
+    out.assert_code(2);
+    assert!(out.stderr.contains("Cargo.lock"), "{}", out.stderr);
+    assert!(!s.path("Cargo.lock").exists(), "no lockfile may be created");
+}
+
+#[test]
 fn missing_advisory_database_fails_closed() {
     let s = scenario("clean");
     cargo_build(&s, &[]);

@@ -134,12 +134,18 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<u8> {
         pending: Vec::new(),
     };
     // `cargo tree` takes as long as `cargo metadata` on a large workspace: when its answer is
-    // not cached, it runs while the policy gate works.
-    for (_, a) in setup.tree_jobs(
-        &triples_of(args),
-        &tree::selection_flags(&args.workspace),
-        &args.workspace,
-    ) {
+    // not cached, it runs while the policy gate works. Not without a lockfile: cargo would
+    // create one, and the gate reports its absence instead.
+    let jobs = if root.join("Cargo.lock").is_file() {
+        setup.tree_jobs(
+            &triples_of(args),
+            &tree::selection_flags(&args.workspace),
+            &args.workspace,
+        )
+    } else {
+        Vec::new()
+    };
+    for (_, a) in jobs {
         if setup
             .cache
             .as_ref()
