@@ -109,12 +109,28 @@ fn ext_ref<'a>(c: &'a Value, kind: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-/// `(name, version)` of the components.
-fn component_set(bom: &Value) -> BTreeSet<(String, String)> {
+/// The Rust standard library component every SBOM carries (it is linked, but comes from the
+/// toolchain, not from Cargo.lock).
+fn is_rust_std(c: &Value) -> bool {
+    c["purl"]
+        .as_str()
+        .is_some_and(|p| p.starts_with("pkg:generic/rust-std@"))
+}
+
+/// The components that are crates (everything but the Rust standard library).
+fn crate_components(bom: &Value) -> Vec<&Value> {
     bom["components"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|c| !is_rust_std(c))
+        .collect()
+}
+
+/// `(name, version)` of the crate components.
+fn component_set(bom: &Value) -> BTreeSet<(String, String)> {
+    crate_components(bom)
+        .into_iter()
         .map(|c| {
             (
                 c["name"].as_str().unwrap().to_string(),
@@ -241,7 +257,39 @@ fn assert_bsi_fields(bom: &Value) {
     assert_eq!(product["bom-ref"], product["purl"]);
 
     let mut refs = BTreeSet::from([product["bom-ref"].as_str().unwrap().to_string()]);
-    for c in bom["components"].as_array().unwrap() {
+    // The Rust standard library: once, with its BSI fields, a dependency of the product.
+    let std: Vec<&Value> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| is_rust_std(c))
+        .collect();
+    assert_eq!(std.len(), 1, "exactly one rust-std component");
+    let std = std[0];
+    assert_eq!(std["name"], "rust-std");
+    assert_eq!(std["bom-ref"], std["purl"]);
+    assert!(
+        prop(std, "bsi:component:filename").starts_with("rust-std-"),
+        "{std:#}"
+    );
+    assert_eq!(prop(std, "bsi:component:executable"), "non-executable");
+    assert_eq!(prop(std, "bsi:component:archive"), "archive");
+    assert_eq!(prop(std, "bsi:component:structured"), "structured");
+    assert_eq!(std["licenses"][0]["expression"], "MIT OR Apache-2.0");
+    assert!(std["manufacturer"]["url"][0].is_string());
+    let std_ref = std["bom-ref"].as_str().unwrap().to_string();
+    let product_deps = bom["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == product["bom-ref"])
+        .unwrap();
+    assert!(
+        strs(&product_deps["dependsOn"]).contains(&std_ref.as_str()),
+        "the product links rust-std"
+    );
+    refs.insert(std_ref);
+    for c in crate_components(bom) {
         let name = c["name"].as_str().unwrap();
         let version = c["version"].as_str().unwrap();
         let purl = c["purl"].as_str().unwrap();
@@ -342,7 +390,7 @@ fn clean_workspace_sbom_has_every_bsi_field() {
     out.assert_code(0);
     assert!(
         out.stderr
-            .contains("Wrote target/debug/clean.cdx.json (3 components"),
+            .contains("Wrote target/debug/clean.cdx.json (4 components"),
         "{}",
         out.stderr
     );
@@ -353,10 +401,8 @@ fn clean_workspace_sbom_has_every_bsi_field() {
 
     // Exactly what is linked: no build-dependency, proc-macro or dev-dependency.
     assert_eq!(component_set(&bom), cargo_tree_set(&s, "clean", &[]));
-    let names: BTreeSet<&str> = bom["components"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let names: BTreeSet<&str> = crate_components(&bom)
+        .into_iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(
@@ -436,20 +482,26 @@ fn clean_workspace_sbom_has_every_bsi_field() {
         "MIT OR Apache-2.0"
     );
 
-    // The graph: the product depends on its three direct dependencies, which are leaves.
+    // The graph: the product depends on its three direct dependencies, which are leaves,
+    // and on the Rust standard library.
     let deps = bom["dependencies"].as_array().unwrap();
     let root = deps
         .iter()
         .find(|d| d["ref"] == "pkg:cargo/clean@1.0.0")
         .unwrap();
+    let crate_deps: Vec<&str> = strs(&root["dependsOn"])
+        .into_iter()
+        .filter(|r| !r.starts_with("pkg:generic/rust-std@"))
+        .collect();
     assert_eq!(
-        strs(&root["dependsOn"]),
+        crate_deps,
         [
             "pkg:cargo/legacyslash@1.2.0",
             "pkg:cargo/smallfmt@1.0.0",
             "pkg:cargo/tinyrand@0.8.0"
         ]
     );
+    assert_eq!(strs(&root["dependsOn"]).len(), 4);
 
     // Written atomically: no temporary file is left next to it.
     let leftovers: Vec<String> = std::fs::read_dir(s.path("target/debug"))
@@ -479,10 +531,8 @@ fn check_report_and_sbom_agree_on_the_packages() {
     out.assert_code(0);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     let built: BTreeSet<&str> = strs(&report["packages"]).into_iter().collect();
-    let mut linked: BTreeSet<&str> = bom["components"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let mut linked: BTreeSet<&str> = crate_components(&bom)
+        .into_iter()
         .map(|c| c["purl"].as_str().unwrap())
         .collect();
     linked.insert(bom["metadata"]["component"]["purl"].as_str().unwrap());

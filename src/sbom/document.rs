@@ -32,6 +32,96 @@ pub struct DocContext {
     pub host: String,
     /// Document properties (advisory database revision, ...), sorted.
     pub properties: Vec<Property>,
+    /// `rustc -vV` of the toolchain whose standard library is linked into every artifact.
+    pub rustc_vv: String,
+}
+
+/// Purl prefix of the Rust standard library component (no purl type exists for the Rust
+/// toolchain; `generic` is the purl spec's type for such cases).
+pub const RUST_STD_PURL_PREFIX: &str = "pkg:generic/rust-std@";
+
+/// The Rust standard library (`std`, `core`, `alloc`, ...) of the toolchain, as one
+/// component. Every Rust artifact links it statically (BSI TR-03183-2: list every component
+/// the linker used, statically linked ones included), yet it comes from the toolchain, not
+/// from Cargo.lock, so `cargo tree` does not list it. Its deployable form is rustup's
+/// `rust-std` archive for the target; no SHA-512 of that archive exists locally, so the
+/// hash is omitted with a note as for uncached crates.
+fn rust_std_component(rustc_vv: &str, triple: &str) -> Option<Component> {
+    let field = |key: &str| {
+        rustc_vv
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+    };
+    let release = field("release:")?;
+    let commit = field("commit-hash:").filter(|c| c != "unknown");
+    let mut purl = format!("{RUST_STD_PURL_PREFIX}{release}");
+    if let Some(c) = &commit {
+        purl.push_str(&format!(
+            "?vcs_url=git%2Bhttps://github.com/rust-lang/rust%40{c}"
+        ));
+    }
+    // Stable releases are published under their version; nightly and beta under the channel.
+    let channel = if release.contains("nightly") {
+        "nightly"
+    } else if release.contains("beta") {
+        "beta"
+    } else {
+        release.as_str()
+    };
+    let archive = format!("rust-std-{channel}-{triple}.tar.xz");
+    let mut refs = vec![
+        ExternalReference::new(
+            "distribution",
+            format!("https://static.rust-lang.org/dist/{archive}"),
+        ),
+        ExternalReference::new("website", "https://www.rust-lang.org"),
+    ];
+    if let Some(c) = &commit {
+        refs.push(ExternalReference::new(
+            "source-distribution",
+            format!("https://github.com/rust-lang/rust/tree/{c}/library"),
+        ));
+        refs.push(ExternalReference::new(
+            "vcs",
+            "https://github.com/rust-lang/rust",
+        ));
+    }
+    refs.sort();
+    let mut properties = vec![
+        Property::new("bsi:component:filename", archive),
+        Property::new("bsi:component:executable", "non-executable"),
+        Property::new("bsi:component:archive", "archive"),
+        Property::new("bsi:component:structured", "structured"),
+        Property::new("bsi:component:effectiveLicense", "MIT OR Apache-2.0"),
+        Property::new("bsi:component:effectiveLicence", "MIT OR Apache-2.0"),
+        Property::new("cargo-cra:source", "toolchain"),
+        Property::new(
+            "cargo-cra:sha512-omitted",
+            "toolchain component: the rust-std archive is not kept locally",
+        ),
+    ];
+    properties.sort();
+    Some(Component {
+        kind: "library",
+        bom_ref: Some(purl.clone()),
+        manufacturer: Some(OrganizationalEntity {
+            name: Some("The Rust Project Developers".into()),
+            url: vec!["https://www.rust-lang.org".into()],
+            ..OrganizationalEntity::default()
+        }),
+        name: "rust-std".into(),
+        version: Some(release),
+        description: Some("The Rust standard library (std, core, alloc), linked statically".into()),
+        licenses: vec![crate::sbom::components::license_choice(
+            "MIT OR Apache-2.0",
+            "concluded",
+        )],
+        purl: Some(purl),
+        external_references: refs,
+        properties,
+        ..Component::default()
+    })
 }
 
 /// SHA-256 and SHA-512 (lowercase hex) of an artifact.
@@ -320,11 +410,19 @@ pub fn build(
             artifact.file_name()
         )));
     }
+    let triple = artifact.expected.triple.as_deref().unwrap_or(&ctx.host);
+    let std = rust_std_component(&ctx.rustc_vv, triple);
+    let std_ref = std.as_ref().and_then(|c| c.bom_ref.clone());
     let mut dependencies: Vec<Dependency> = nodes
         .iter()
         .map(|&n| {
             let mut depends_on: Vec<String> =
                 link.deps(n).filter_map(|d| refs.get(&d).cloned()).collect();
+            // The artifact links the standard library (as every crate in it does; the edge
+            // is recorded once, at the product, which is where the linker adds it).
+            if n == root {
+                depends_on.extend(std_ref.clone());
+            }
             depends_on.sort();
             depends_on.dedup();
             Dependency {
@@ -333,8 +431,18 @@ pub fn build(
             }
         })
         .collect();
+    let mut all: Vec<String> = unique.into_iter().cloned().collect();
+    if let (Some(c), Some(r)) = (std, std_ref) {
+        dependencies.push(Dependency {
+            reference: r.clone(),
+            depends_on: Vec::new(),
+        });
+        all.push(r);
+        all.sort();
+        comps.push(c);
+        comps.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+    }
     dependencies.sort();
-    let all: Vec<String> = unique.into_iter().cloned().collect();
 
     let manufacturer = product.manufacturer.clone();
     Ok(Bom {

@@ -72,6 +72,8 @@ pub fn gate_args(args: &SbomArgs) -> CheckArgs {
 pub struct Setup {
     /// The host triple.
     pub host: String,
+    /// `rustc -vV` (the toolchain whose standard library is linked).
+    pub rustc_vv: String,
     /// The manifest cargo is run with.
     pub manifest: Utf8PathBuf,
     /// The cache of `cargo metadata`/`cargo tree` answers (`None`: off).
@@ -130,6 +132,7 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<u8> {
     let mut setup = Setup {
         host: artifacts::host_triple(&rustc_vv)?,
         cache: CargoCache::open(&args.workspace, &manifest, &root, &rustc_vv),
+        rustc_vv: rustc_vv.clone(),
         manifest,
         pending: Vec::new(),
     };
@@ -331,6 +334,7 @@ pub fn generate(
         profile,
         host: setup.host.clone(),
         properties,
+        rustc_vv: setup.rustc_vv.clone(),
     };
     let mut written = Vec::new();
     for a in &found {
