@@ -31,11 +31,18 @@ pub struct CheckCtx<'a> {
 
 impl CheckCtx<'_> {
     /// Packages that are built for the selected roots: normal and build dependencies (and
-    /// proc-macros), plus the roots' dev-dependencies when `include_dev`. Each maps to its
-    /// parent on a shortest inclusion path.
+    /// proc-macros), plus the roots' dev-dependencies when `include_dev`, with cargo's
+    /// feature resolution applied: what `cargo tree -e normal,build[,dev]` prints, not the
+    /// unified `cargo metadata` graph. Each maps to its parent on a shortest inclusion path.
     pub fn built_scope(&self, include_dev: bool) -> BTreeMap<usize, Option<usize>> {
-        let g = &self.ws.graph;
-        g.reachable(&g.roots, Follow { build: true, dev: include_dev, proc_macros: true })
+        let follow = Follow {
+            build: true,
+            dev: include_dev,
+            proc_macros: true,
+        };
+        let request = self.ws.feature_request();
+        crate::workspace::features::activate(self.ws, &self.ws.graph.roots, &request, follow)
+            .parents
     }
 }
 

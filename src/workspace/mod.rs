@@ -4,8 +4,15 @@
 //!
 //! `cargo metadata` runs once per `--target` (cargo's own `--filter-platform`, so cfg
 //! evaluation is cargo's, not ours); without `--target` it filters for the host, because the
-//! gate is about what is really built. The lockfile-only fast path ([`Graph::from_lockfile`])
-//! skips cargo entirely.
+//! gate is about what is really built. When cross-compiling, one more run filters for the
+//! host (build scripts and proc-macros are built for it). The lockfile-only fast path
+//! ([`Graph::from_lockfile`]) skips cargo entirely.
+//!
+//! The metadata's resolve graph unifies features across platforms, members and
+//! dev-dependencies; [`features`] redoes cargo's feature resolution on top of it to get what
+//! is really built ([`features::activate`]).
+
+pub mod features;
 
 use crate::cli::WorkspaceArgs;
 use crate::diag::{PackageRef, SourceMap};
@@ -42,8 +49,13 @@ pub const CRATES_IO_SPARSE: &str = "sparse+https://index.crates.io/";
 impl SourceKind {
     /// Classifies a cargo source id (`registry+URL`, `sparse+URL`, `git+URL?..#rev`).
     pub fn parse(source: Option<&str>) -> SourceKind {
-        let Some(s) = source else { return SourceKind::Path };
-        if s == format!("registry+{CRATES_IO_INDEX}") || s == CRATES_IO_SPARSE || s == "sparse+https://index.crates.io" {
+        let Some(s) = source else {
+            return SourceKind::Path;
+        };
+        if s == format!("registry+{CRATES_IO_INDEX}")
+            || s == CRATES_IO_SPARSE
+            || s == "sparse+https://index.crates.io"
+        {
             return SourceKind::CratesIo;
         }
         if let Some(rest) = s.strip_prefix("git+") {
@@ -90,7 +102,9 @@ fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -136,7 +150,11 @@ pub struct Pkg {
 impl Pkg {
     /// The package as diagnostics name it.
     pub fn to_ref(&self) -> PackageRef {
-        PackageRef { name: self.name.clone(), version: self.version.to_string(), purl: self.purl.clone() }
+        PackageRef {
+            name: self.name.clone(),
+            version: self.version.to_string(),
+            purl: self.purl.clone(),
+        }
     }
 }
 
@@ -206,7 +224,11 @@ impl Graph {
     }
 
     /// The inclusion path to `i` (root first) given a parent map from [`Graph::reachable`].
-    pub fn inclusion_path(&self, parents: &BTreeMap<usize, Option<usize>>, i: usize) -> Vec<PackageRef> {
+    pub fn inclusion_path(
+        &self,
+        parents: &BTreeMap<usize, Option<usize>>,
+        i: usize,
+    ) -> Vec<PackageRef> {
         let mut path = vec![self.pkgs[i].to_ref()];
         let mut cur = i;
         let mut guard = 0;
@@ -233,7 +255,12 @@ impl Graph {
                 let kind = SourceKind::parse(source.as_deref());
                 let version = p.version.clone();
                 Pkg {
-                    id: format!("{} {} ({})", p.name, version, source.as_deref().unwrap_or("path")),
+                    id: format!(
+                        "{} {} ({})",
+                        p.name,
+                        version,
+                        source.as_deref().unwrap_or("path")
+                    ),
                     purl: purl(p.name.as_str(), &version.to_string(), &kind),
                     name: p.name.as_str().to_string(),
                     version,
@@ -246,7 +273,9 @@ impl Graph {
                 }
             })
             .collect();
-        pkgs.sort_by(|a, b| (&a.name, &a.version, &a.source).cmp(&(&b.name, &b.version, &b.source)));
+        pkgs.sort_by(|a, b| {
+            (&a.name, &a.version, &a.source).cmp(&(&b.name, &b.version, &b.source))
+        });
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, p) in pkgs.iter().enumerate() {
             by_name.entry(p.name.as_str()).or_default().push(i);
@@ -254,25 +283,57 @@ impl Graph {
         let mut edges = vec![Vec::new(); pkgs.len()];
         for lp in &lock.packages {
             let from_source = lp.source.as_ref().map(|s| s.to_string());
-            let Some(from) = pkgs
-                .iter()
-                .position(|p| p.name == lp.name.as_str() && p.version == lp.version && p.source == from_source)
-            else {
+            let Some(from) = pkgs.iter().position(|p| {
+                p.name == lp.name.as_str() && p.version == lp.version && p.source == from_source
+            }) else {
                 continue;
             };
             for dep in &lp.dependencies {
-                let cands = by_name.get(dep.name.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+                let cands = by_name
+                    .get(dep.name.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
                 let to = cands.iter().copied().find(|&c| {
                     pkgs[c].version == dep.version
-                        && dep.source.as_ref().is_none_or(|s| pkgs[c].source.as_deref() == Some(&s.to_string()))
+                        && dep
+                            .source
+                            .as_ref()
+                            .is_none_or(|s| pkgs[c].source.as_deref() == Some(&s.to_string()))
                 });
                 if let Some(to) = to {
-                    edges[from].push(Edge { to, kinds: Kinds { normal: true, build: false, dev: false } });
+                    edges[from].push(Edge {
+                        to,
+                        kinds: Kinds {
+                            normal: true,
+                            build: false,
+                            dev: false,
+                        },
+                    });
                 }
             }
         }
         let roots = (0..pkgs.len()).filter(|&i| pkgs[i].is_member).collect();
         Graph { pkgs, edges, roots }
+    }
+}
+
+/// The `cargo metadata` output a workspace was loaded from: the first target's run (which
+/// the struct dereferences to, with the packages of every run merged into `packages`) and
+/// the feature model extracted from all runs.
+#[derive(Debug)]
+pub struct LoadedMetadata {
+    /// The first target's `cargo metadata`, its `packages` extended with the packages only
+    /// other targets' (or the host's) runs have.
+    pub first: cargo_metadata::Metadata,
+    /// What feature resolution needs from every run ([`features::activate`]).
+    pub features: features::FeatureModel,
+}
+
+impl std::ops::Deref for LoadedMetadata {
+    type Target = cargo_metadata::Metadata;
+
+    fn deref(&self) -> &cargo_metadata::Metadata {
+        &self.first
     }
 }
 
@@ -287,8 +348,9 @@ pub struct Workspace {
     pub lockfile_path: Utf8PathBuf,
     /// Parsed lockfile.
     pub lockfile: cargo_lock::Lockfile,
-    /// `cargo metadata` output (for the first target; `None` on the lockfile-only path).
-    pub metadata: Option<cargo_metadata::Metadata>,
+    /// `cargo metadata` output (dereferences to the first target's; `None` on the
+    /// lockfile-only path).
+    pub metadata: Option<LoadedMetadata>,
     /// Target triples the graph was filtered for (`host-tuple` when none was given).
     pub targets: Vec<String>,
     /// The package graph.
@@ -306,12 +368,24 @@ impl Workspace {
 
     /// Workspace-level `[workspace.metadata]` table.
     pub fn workspace_metadata(&self) -> Option<&serde_json::Value> {
-        self.metadata.as_ref().map(|m| &m.workspace_metadata).filter(|v| !v.is_null())
+        self.metadata
+            .as_ref()
+            .map(|m| &m.workspace_metadata)
+            .filter(|v| !v.is_null())
     }
 
     /// `target_directory` from cargo metadata.
     pub fn target_directory(&self) -> Option<&Utf8Path> {
         self.metadata.as_ref().map(|m| m.target_directory.as_path())
+    }
+
+    /// The features the workspace was loaded with (`--features`, `--all-features`,
+    /// `--no-default-features`; the default request on the lockfile-only path).
+    pub fn feature_request(&self) -> features::FeatureRequest {
+        self.metadata
+            .as_ref()
+            .map(|m| m.features.request.clone())
+            .unwrap_or_default()
     }
 
     /// Loads a file into the source map (for labels) and returns its contents.
@@ -330,15 +404,19 @@ impl Workspace {
 pub fn find_manifest(args: &WorkspaceArgs) -> Result<Utf8PathBuf> {
     if let Some(p) = &args.manifest_path {
         if p.file_name() != Some("Cargo.toml") {
-            return Err(Error::other(format!("the manifest-path must be a path to a Cargo.toml file: `{p}`")));
+            return Err(Error::other(format!(
+                "the manifest-path must be a path to a Cargo.toml file: `{p}`"
+            )));
         }
         if !p.exists() {
             return Err(Error::other(format!("manifest path `{p}` does not exist")));
         }
         return Ok(absolute(p));
     }
-    let cwd = std::env::current_dir().map_err(|e| Error::other(format!("failed to read the current directory: {e}")))?;
-    let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|p| Error::other(format!("current directory is not UTF-8: {}", p.display())))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::other(format!("failed to read the current directory: {e}")))?;
+    let cwd = Utf8PathBuf::from_path_buf(cwd)
+        .map_err(|p| Error::other(format!("current directory is not UTF-8: {}", p.display())))?;
     for dir in cwd.ancestors() {
         let m = dir.join("Cargo.toml");
         if m.is_file() {
@@ -354,7 +432,10 @@ fn absolute(p: &Utf8Path) -> Utf8PathBuf {
     if p.is_absolute() {
         return p.to_path_buf();
     }
-    match std::env::current_dir().ok().and_then(|d| Utf8PathBuf::from_path_buf(d).ok()) {
+    match std::env::current_dir()
+        .ok()
+        .and_then(|d| Utf8PathBuf::from_path_buf(d).ok())
+    {
         Some(d) => d.join(p),
         None => p.to_path_buf(),
     }
@@ -366,12 +447,20 @@ fn absolute(p: &Utf8Path) -> Utf8PathBuf {
 /// `Cargo.lock` is reported instead of silently created.
 pub fn find_workspace_root(manifest: &Utf8Path) -> Result<Utf8PathBuf> {
     let text = fsutil::read_to_string(manifest)?;
-    let doc: toml::Table = toml::from_str(&text).map_err(|e| fsutil::toml_error(manifest, &text, &e))?;
-    let dir = manifest.parent().unwrap_or(Utf8Path::new(".")).to_path_buf();
+    let doc: toml::Table =
+        toml::from_str(&text).map_err(|e| fsutil::toml_error(manifest, &text, &e))?;
+    let dir = manifest
+        .parent()
+        .unwrap_or(Utf8Path::new("."))
+        .to_path_buf();
     if doc.contains_key("workspace") {
         return Ok(dir);
     }
-    if let Some(ws) = doc.get("package").and_then(|p| p.get("workspace")).and_then(|w| w.as_str()) {
+    if let Some(ws) = doc
+        .get("package")
+        .and_then(|p| p.get("workspace"))
+        .and_then(|w| w.as_str())
+    {
         return Ok(dir.join(ws));
     }
     for anc in dir.ancestors().skip(1) {
@@ -379,13 +468,22 @@ pub fn find_workspace_root(manifest: &Utf8Path) -> Result<Utf8PathBuf> {
         if !m.is_file() {
             continue;
         }
-        let Ok(t) = std::fs::read_to_string(&m) else { continue };
-        let Ok(d) = toml::from_str::<toml::Table>(&t) else { continue };
+        let Ok(t) = std::fs::read_to_string(&m) else {
+            continue;
+        };
+        let Ok(d) = toml::from_str::<toml::Table>(&t) else {
+            continue;
+        };
         if let Some(ws) = d.get("workspace") {
             // Only a workspace that does not exclude us.
-            let excluded = ws.get("exclude").and_then(|e| e.as_array()).is_some_and(|ex| {
-                ex.iter().filter_map(|v| v.as_str()).any(|e| dir.starts_with(anc.join(e)))
-            });
+            let excluded = ws
+                .get("exclude")
+                .and_then(|e| e.as_array())
+                .is_some_and(|ex| {
+                    ex.iter()
+                        .filter_map(|v| v.as_str())
+                        .any(|e| dir.starts_with(anc.join(e)))
+                });
             if !excluded {
                 return Ok(anc.to_path_buf());
             }
@@ -403,7 +501,9 @@ pub fn read_lockfile(path: &Utf8Path) -> Result<(cargo_lock::Lockfile, Arc<str>)
         )));
     }
     let text = fsutil::read_to_string(path)?;
-    let lock: cargo_lock::Lockfile = text.parse().map_err(|e: cargo_lock::Error| Error::malformed(path, format!("not a valid Cargo.lock: {e}")))?;
+    let lock: cargo_lock::Lockfile = text.parse().map_err(|e: cargo_lock::Error| {
+        Error::malformed(path, format!("not a valid Cargo.lock: {e}"))
+    })?;
     Ok((lock, text.into()))
 }
 
@@ -418,36 +518,152 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
     let (mut lockfile, mut lock_text) = read_lockfile(&lockfile_path)?;
     let mtime = |p: &Utf8Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let before = mtime(&lockfile_path);
-    let targets: Vec<String> = if args.target.is_empty() { vec!["host-tuple".to_string()] } else { args.target.clone() };
-
-    let metas: Vec<cargo_metadata::Metadata> = match &args.metadata_path {
-        Some(p) => {
-            let text = fsutil::read_to_string(p)?;
-            vec![cargo_metadata::MetadataCommand::parse(&text).map_err(|e| Error::malformed(p, format!("not cargo metadata JSON: {e}")))?]
-        }
-        None => {
-            // One `cargo metadata` per target, concurrently: each is I/O and process bound.
-            std::thread::scope(|s| {
-                let handles: Vec<_> = targets.iter().map(|t| s.spawn(|| run_metadata(args, &manifest, t))).collect();
-                handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(Error::other("cargo metadata thread panicked")))).collect::<Result<Vec<_>>>()
-            })?
-        }
+    let targets: Vec<String> = if args.target.is_empty() {
+        vec!["host-tuple".to_string()]
+    } else {
+        args.target.clone()
     };
+
+    // Build scripts and proc-macros are built for the host, with the host's
+    // platform-specific dependencies: when cross-compiling, one more run filters for the
+    // host. Platforms of dependency declarations are evaluated with `rustc --print cfg`
+    // (cargo metadata keeps every declaration of a dependency it keeps). All of it runs
+    // concurrently with the metadata runs.
+    let explicit = !args.target.is_empty();
+    let mut host: Option<cargo_metadata::Metadata> = None;
+    let mut host_platform: Option<features::PlatformCfg> = None;
+    let mut platforms: Vec<Option<features::PlatformCfg>> = Vec::new();
+    let root_dir: &Utf8Path = &root;
+    let run_host = args.metadata_path.is_none();
+    let metas: Vec<cargo_metadata::Metadata> = std::thread::scope(|s| {
+        let join_err = |_| Error::other("cargo metadata thread panicked");
+        let target_cfgs: Vec<_> = targets
+            .iter()
+            .map(|t| {
+                s.spawn(move || {
+                    (t != "host-tuple")
+                        .then(|| features::PlatformCfg::query(root_dir, Some(t), true))
+                        .flatten()
+                })
+            })
+            .collect();
+        let (targets, manifest) = (&targets, &manifest);
+        let host_job = s.spawn(move || {
+            // Without --target, RUSTFLAGS apply to the host too (cargo's rule).
+            let cfg = features::PlatformCfg::query(root_dir, None, !explicit);
+            let is_target = cfg
+                .as_ref()
+                .is_some_and(|c| targets.iter().any(|t| t == "host-tuple" || *t == c.triple));
+            let meta = if run_host && explicit && !is_target {
+                Some(run_metadata(args, manifest, "host-tuple"))
+            } else {
+                None
+            };
+            (cfg, meta)
+        });
+        let metas: Vec<cargo_metadata::Metadata> =
+            match &args.metadata_path {
+                Some(p) => {
+                    let text = fsutil::read_to_string(p)?;
+                    vec![cargo_metadata::MetadataCommand::parse(&text).map_err(|e| {
+                        Error::malformed(p, format!("not cargo metadata JSON: {e}"))
+                    })?]
+                }
+                None => {
+                    // One `cargo metadata` per target, concurrently: each is I/O and process bound.
+                    let handles: Vec<_> = targets
+                        .iter()
+                        .map(|t| s.spawn(move || run_metadata(args, manifest, t)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_else(|e| Err(join_err(e))))
+                        .collect::<Result<Vec<_>>>()?
+                }
+            };
+        let (cfg, meta) = host_job.join().map_err(join_err)?;
+        host_platform = cfg;
+        host = meta.transpose()?;
+        platforms = target_cfgs
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect();
+        Ok::<_, Error>(metas)
+    })?;
+    for (p, t) in platforms.iter_mut().zip(&targets) {
+        if t == "host-tuple" {
+            *p = host_platform.clone();
+        }
+    }
     // Without --locked, cargo may have updated the lockfile: read it again if so.
     if mtime(&lockfile_path) != before {
         (lockfile, lock_text) = read_lockfile(&lockfile_path)?;
     }
-    let graph = build_graph(&metas, &lockfile, args)?;
+    let mut metas = metas;
+    let mut first = metas.remove(0);
+    // `Pkg::meta` indexes the first run's packages: add those only other runs have.
+    let extra: Vec<cargo_metadata::Package> = {
+        let known: std::collections::HashSet<&str> =
+            first.packages.iter().map(|p| p.id.repr.as_str()).collect();
+        let mut seen = std::collections::HashSet::new();
+        metas
+            .iter()
+            .chain(host.as_ref())
+            .flat_map(|m| &m.packages)
+            .filter(|p| !known.contains(p.id.repr.as_str()) && seen.insert(p.id.repr.as_str()))
+            .cloned()
+            .collect()
+    };
+    first.packages.extend(extra);
+    let target_runs: Vec<&cargo_metadata::Metadata> =
+        std::iter::once(&first).chain(metas.iter()).collect();
+    let (graph, mut model) = build_graph(
+        &first,
+        &target_runs,
+        &platforms,
+        host.as_ref(),
+        host_platform.as_ref(),
+        &lockfile,
+        args,
+    )?;
+    let root_manifest = first.workspace_root.join("Cargo.toml");
+    let root_doc: Option<toml::Table> = std::fs::read_to_string(&root_manifest)
+        .ok()
+        .and_then(|t| toml::from_str(&t).ok());
+    if let Some(doc) = &root_doc {
+        model.resolver = features::ResolverVersion::from_root_manifest(doc);
+        model.is_virtual = !doc.contains_key("package");
+    }
+    model.current = first
+        .resolve
+        .as_ref()
+        .and_then(|r| r.root.as_ref())
+        .and_then(|id| graph.index_of(&id.repr));
+    model.request = features::FeatureRequest::from_args(args);
     let mut sources = SourceMap::default();
     sources.insert(lockfile_path.clone(), lock_text);
-    let mut metas = metas;
-    let metadata = Some(metas.swap_remove(0));
-    let root_manifest = metadata.as_ref().map(|m| m.workspace_root.join("Cargo.toml")).unwrap_or_else(|| root.join("Cargo.toml"));
-    let root = metadata.as_ref().map(|m| m.workspace_root.clone()).unwrap_or(root);
-    Ok(Workspace { root, root_manifest, lockfile_path, lockfile, metadata, targets, graph, sources })
+    let root = first.workspace_root.clone();
+    let metadata = Some(LoadedMetadata {
+        first,
+        features: model,
+    });
+    Ok(Workspace {
+        root,
+        root_manifest,
+        lockfile_path,
+        lockfile,
+        metadata,
+        targets,
+        graph,
+        sources,
+    })
 }
 
-fn run_metadata(args: &WorkspaceArgs, manifest: &Utf8Path, target: &str) -> Result<cargo_metadata::Metadata> {
+fn run_metadata(
+    args: &WorkspaceArgs,
+    manifest: &Utf8Path,
+    target: &str,
+) -> Result<cargo_metadata::Metadata> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.manifest_path(manifest);
     let mut other = vec!["--filter-platform".to_string(), target.to_string()];
@@ -473,24 +689,40 @@ fn run_metadata(args: &WorkspaceArgs, manifest: &Utf8Path, target: &str) -> Resu
             cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim().to_string(),
             other => other.to_string(),
         };
-        Error::Command { message: format!("{manifest}: `cargo metadata` failed:\n{detail}") }
+        Error::Command {
+            message: format!("{manifest}: `cargo metadata` failed:\n{detail}"),
+        }
     })
 }
 
-fn build_graph(metas: &[cargo_metadata::Metadata], lock: &cargo_lock::Lockfile, args: &WorkspaceArgs) -> Result<Graph> {
-    let md = &metas[0];
+fn build_graph(
+    md: &cargo_metadata::Metadata,
+    metas: &[&cargo_metadata::Metadata],
+    platforms: &[Option<features::PlatformCfg>],
+    host: Option<&cargo_metadata::Metadata>,
+    host_platform: Option<&features::PlatformCfg>,
+    lock: &cargo_lock::Lockfile,
+    args: &WorkspaceArgs,
+) -> Result<(Graph, features::FeatureModel)> {
     let members: BTreeSet<&cargo_metadata::PackageId> = md.workspace_members.iter().collect();
     let checksums: HashMap<(&str, String, Option<String>), String> = lock
         .packages
         .iter()
         .filter_map(|p| {
             let c = p.checksum.as_ref()?;
-            Some(((p.name.as_str(), p.version.to_string(), p.source.as_ref().map(|s| s.to_string())), c.to_string()))
+            Some((
+                (
+                    p.name.as_str(),
+                    p.version.to_string(),
+                    p.source.as_ref().map(|s| s.to_string()),
+                ),
+                c.to_string(),
+            ))
         })
         .collect();
-    // Nodes present in any target's resolve.
+    // Nodes present in any target's resolve (or the host's: build scripts' dependencies).
     let mut in_resolve: BTreeSet<&str> = BTreeSet::new();
-    for m in metas {
+    for m in metas.iter().chain(host.as_ref()) {
         if let Some(r) = &m.resolve {
             in_resolve.extend(r.nodes.iter().map(|n| n.id.repr.as_str()));
         }
@@ -508,7 +740,9 @@ fn build_graph(metas: &[cargo_metadata::Metadata], lock: &cargo_lock::Lockfile, 
                 id: p.id.repr.clone(),
                 name: p.name.to_string(),
                 version: p.version.clone(),
-                checksum: checksums.get(&(p.name.as_str(), version.clone(), source.clone())).cloned(),
+                checksum: checksums
+                    .get(&(p.name.as_str(), version.clone(), source.clone()))
+                    .cloned(),
                 purl: purl(&p.name, &version, &kind),
                 source,
                 kind,
@@ -519,14 +753,22 @@ fn build_graph(metas: &[cargo_metadata::Metadata], lock: &cargo_lock::Lockfile, 
         })
         .collect();
     pkgs.sort_by(|a, b| (&a.name, &a.version, &a.source).cmp(&(&b.name, &b.version, &b.source)));
-    let index: HashMap<&str, usize> = pkgs.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = pkgs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
     let mut edge_map: Vec<BTreeMap<usize, Kinds>> = vec![BTreeMap::new(); pkgs.len()];
     for m in metas {
         let Some(r) = &m.resolve else { continue };
         for n in &r.nodes {
-            let Some(&from) = index.get(n.id.repr.as_str()) else { continue };
+            let Some(&from) = index.get(n.id.repr.as_str()) else {
+                continue;
+            };
             for d in &n.deps {
-                let Some(&to) = index.get(d.pkg.repr.as_str()) else { continue };
+                let Some(&to) = index.get(d.pkg.repr.as_str()) else {
+                    continue;
+                };
                 let k = edge_map[from].entry(to).or_default();
                 for dk in &d.dep_kinds {
                     match dk.kind {
@@ -539,14 +781,40 @@ fn build_graph(metas: &[cargo_metadata::Metadata], lock: &cargo_lock::Lockfile, 
             }
         }
     }
-    let edges = edge_map.into_iter().map(|m| m.into_iter().map(|(to, kinds)| Edge { to, kinds }).collect()).collect();
+    let edges = edge_map
+        .into_iter()
+        .map(|m| {
+            m.into_iter()
+                .map(|(to, kinds)| Edge { to, kinds })
+                .collect()
+        })
+        .collect();
     let roots = select_roots(md, &pkgs, args)?;
-    Ok(Graph { pkgs, edges, roots })
+    // Keyed by the metadata's ids (`pkgs` moves into the graph).
+    let index: HashMap<&str, usize> = index
+        .into_values()
+        .filter_map(|i| Some((md.packages[pkgs[i].meta?].id.repr.as_str(), i)))
+        .collect();
+    let graph = Graph { pkgs, edges, roots };
+    let model = features::FeatureModel::build(
+        &md.packages,
+        metas,
+        platforms,
+        host,
+        host_platform,
+        &graph,
+        &index,
+    );
+    Ok((graph, model))
 }
 
 /// `-p`, `--workspace`, `--exclude`, and cargo's default (the current package, else the
 /// default members).
-fn select_roots(md: &cargo_metadata::Metadata, pkgs: &[Pkg], args: &WorkspaceArgs) -> Result<Vec<usize>> {
+fn select_roots(
+    md: &cargo_metadata::Metadata,
+    pkgs: &[Pkg],
+    args: &WorkspaceArgs,
+) -> Result<Vec<usize>> {
     let member_idx: Vec<usize> = (0..pkgs.len()).filter(|&i| pkgs[i].is_member).collect();
     let mut roots: Vec<usize> = if !args.package.is_empty() {
         let mut out = Vec::new();
@@ -558,10 +826,14 @@ fn select_roots(md: &cargo_metadata::Metadata, pkgs: &[Pkg], args: &WorkspaceArg
             let found: Vec<usize> = member_idx
                 .iter()
                 .copied()
-                .filter(|&i| pkgs[i].name == name && ver.is_none_or(|v| pkgs[i].version.to_string() == v))
+                .filter(|&i| {
+                    pkgs[i].name == name && ver.is_none_or(|v| pkgs[i].version.to_string() == v)
+                })
                 .collect();
             if found.is_empty() {
-                return Err(Error::other(format!("package ID specification `{spec}` did not match any workspace member")));
+                return Err(Error::other(format!(
+                    "package ID specification `{spec}` did not match any workspace member"
+                )));
             }
             out.extend(found);
         }
@@ -569,8 +841,15 @@ fn select_roots(md: &cargo_metadata::Metadata, pkgs: &[Pkg], args: &WorkspaceArg
     } else if args.workspace || md.root_package().is_none() {
         member_idx.clone()
     } else {
-        let root_id = &md.root_package().map(|p| p.id.repr.clone()).unwrap_or_default();
-        member_idx.iter().copied().filter(|&i| &pkgs[i].id == root_id).collect()
+        let root_id = &md
+            .root_package()
+            .map(|p| p.id.repr.clone())
+            .unwrap_or_default();
+        member_idx
+            .iter()
+            .copied()
+            .filter(|&i| &pkgs[i].id == root_id)
+            .collect()
     };
     if !args.exclude.is_empty() {
         roots.retain(|&i| !args.exclude.iter().any(|e| e == &pkgs[i].name));
@@ -587,11 +866,22 @@ mod tests {
     #[test]
     fn source_kinds() {
         assert_eq!(SourceKind::parse(None), SourceKind::Path);
-        assert_eq!(SourceKind::parse(Some("registry+https://github.com/rust-lang/crates.io-index")), SourceKind::CratesIo);
-        assert_eq!(SourceKind::parse(Some("sparse+https://index.crates.io/")), SourceKind::CratesIo);
+        assert_eq!(
+            SourceKind::parse(Some(
+                "registry+https://github.com/rust-lang/crates.io-index"
+            )),
+            SourceKind::CratesIo
+        );
+        assert_eq!(
+            SourceKind::parse(Some("sparse+https://index.crates.io/")),
+            SourceKind::CratesIo
+        );
         assert_eq!(
             SourceKind::parse(Some("git+https://github.com/a/b?rev=abc#abcdef")),
-            SourceKind::Git { url: "https://github.com/a/b".into(), rev: Some("abcdef".into()) }
+            SourceKind::Git {
+                url: "https://github.com/a/b".into(),
+                rev: Some("abcdef".into())
+            }
         );
         assert_eq!(
             SourceKind::parse(Some("sparse+https://r.example/index/")),
@@ -601,9 +891,19 @@ mod tests {
 
     #[test]
     fn purls() {
-        assert_eq!(purl("serde", "1.0.0", &SourceKind::CratesIo), "pkg:cargo/serde@1.0.0");
         assert_eq!(
-            purl("x", "0.1.0", &SourceKind::Git { url: "https://github.com/a/b".into(), rev: Some("abc".into()) }),
+            purl("serde", "1.0.0", &SourceKind::CratesIo),
+            "pkg:cargo/serde@1.0.0"
+        );
+        assert_eq!(
+            purl(
+                "x",
+                "0.1.0",
+                &SourceKind::Git {
+                    url: "https://github.com/a/b".into(),
+                    rev: Some("abc".into())
+                }
+            ),
             "pkg:cargo/x@0.1.0?vcs_url=git%2Bhttps://github.com/a/b%40abc"
         );
     }
