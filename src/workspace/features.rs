@@ -42,20 +42,28 @@
 //!   when `Follow::dev` asks for the roots' dev-dependencies, as `cargo tree -e dev` does.
 //! * Resolver 1 (`resolver = "1"`, or an edition 2015/2018 root without `resolver`) unifies
 //!   everything: one feature set per package, dev-dependencies of the roots always count,
-//!   and no platform filtering while resolving features (the graph walk still filters
-//!   platforms, as cargo does). Gap: `cargo metadata --filter-platform` drops dependency
-//!   edges of other platforms, so features requested *only* through another platform's
-//!   dependency declaration are not seen under resolver 1.
+//!   the current package is always resolved (even with `-p other`), and no platform
+//!   filtering while resolving features (the graph walk still filters platforms, as cargo
+//!   does). Gap: `cargo metadata --filter-platform` drops dependency edges that no
+//!   declaration of the platform needs, so features requested *only* through such an edge
+//!   are not seen (for example tokio's implicit `windows-sys` feature and `libc/extra_traits`
+//!   on Linux). Package sets matched cargo in every resolver 1 case tried; feature sets can
+//!   miss such names.
 //!
 //! Matching cargo's `Resolve::deps` (a resolved dependency plus the declarations behind it)
 //! uses each `NodeDep`'s `dep_kinds` (kind and platform) and package name against the
 //! package's declared dependencies, disambiguated by the extern crate name (`NodeDep::name`:
 //! the rename or the library name, `-` as `_`) and then the version requirement.
 //!
-//! Host context accuracy: dependencies are evaluated for the host from a `cargo metadata`
-//! run filtered for the host (one of the targets, or an extra run when cross-compiling; see
-//! `workspace::load`). Without one (`--metadata-path` with a foreign `--target`) the target's
-//! platform answers are used for the host too.
+//! Platforms: every declaration's `cfg(..)`/triple is evaluated against `rustc --print cfg`
+//! of the target and of the host (cargo metadata keeps all declarations of a dependency it
+//! keeps). Like cargo, `RUSTFLAGS`/`CARGO_ENCODED_RUSTFLAGS` are passed (to the host only
+//! without `--target`); rustflags from cargo's configuration files are not read (gap: a
+//! `--cfg` set there is not seen). When cross-compiling, `workspace::load` adds a
+//! host-filtered `cargo metadata` run, because packages only the host needs (a build
+//! script's unix-only dependencies when building for Windows) are missing from the target's.
+//! With `--metadata-path` there is no such run (gap: host-only packages may be missing when
+//! cross-compiling). Artifact dependencies (`-Z bindeps`) are not modelled.
 
 use super::{Follow, Graph, Workspace};
 use crate::cli::WorkspaceArgs;
@@ -243,6 +251,11 @@ impl PlatformCfg {
     pub fn matches(&self, platform: &cargo_metadata::cargo_platform::Platform) -> bool {
         platform.matches(&self.triple, &self.cfgs)
     }
+}
+
+/// Whether `RUSTFLAGS` or `CARGO_ENCODED_RUSTFLAGS` hold any flag.
+pub fn rustflags_set() -> bool {
+    !env_rustflags().is_empty()
 }
 
 /// `CARGO_ENCODED_RUSTFLAGS` (0x1f-separated), else `RUSTFLAGS` (whitespace-separated).

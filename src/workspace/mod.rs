@@ -537,20 +537,20 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
     let run_host = args.metadata_path.is_none();
     let metas: Vec<cargo_metadata::Metadata> = std::thread::scope(|s| {
         let join_err = |_| Error::other("cargo metadata thread panicked");
-        let target_cfgs: Vec<_> = targets
-            .iter()
-            .map(|t| {
-                s.spawn(move || {
-                    (t != "host-tuple")
-                        .then(|| features::PlatformCfg::query(root_dir, Some(t), true))
-                        .flatten()
-                })
-            })
-            .collect();
         let (targets, manifest) = (&targets, &manifest);
         let host_job = s.spawn(move || {
             // Without --target, RUSTFLAGS apply to the host too (cargo's rule).
             let cfg = features::PlatformCfg::query(root_dir, None, !explicit);
+            // A target that is the host needs no second `rustc` (unless RUSTFLAGS, which
+            // apply to it but not to the host, could change its cfg).
+            let target_cfgs: Vec<Option<features::PlatformCfg>> = targets
+                .iter()
+                .map(|t| match &cfg {
+                    _ if t == "host-tuple" => None,
+                    Some(c) if *t == c.triple && !features::rustflags_set() => Some(c.clone()),
+                    _ => features::PlatformCfg::query(root_dir, Some(t), true),
+                })
+                .collect();
             let is_target = cfg
                 .as_ref()
                 .is_some_and(|c| targets.iter().any(|t| t == "host-tuple" || *t == c.triple));
@@ -559,7 +559,7 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
             } else {
                 None
             };
-            (cfg, meta)
+            (cfg, target_cfgs, meta)
         });
         let metas: Vec<cargo_metadata::Metadata> =
             match &args.metadata_path {
@@ -581,13 +581,10 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
                         .collect::<Result<Vec<_>>>()?
                 }
             };
-        let (cfg, meta) = host_job.join().map_err(join_err)?;
+        let (cfg, target_cfgs, meta) = host_job.join().map_err(join_err)?;
         host_platform = cfg;
         host = meta.transpose()?;
-        platforms = target_cfgs
-            .into_iter()
-            .map(|h| h.join().ok().flatten())
-            .collect();
+        platforms = target_cfgs;
         Ok::<_, Error>(metas)
     })?;
     for (p, t) in platforms.iter_mut().zip(&targets) {
