@@ -12,8 +12,8 @@
 //! workspace from a `cargo metadata` file written by the same cargo (`--metadata-path`), so
 //! nothing but the feature resolution differs.
 //!
-//! `CRA_FEATURE_WS=/path/to/ws cargo test --release --test feature_graph -- --ignored
-//! --nocapture` compares a workspace of your own (with the real environment; optional
+//! `CRA_FEATURE_WS=/path/to/ws cargo test --release --test feature_graph -- --exact
+//! external_workspace_matches_cargo_tree --nocapture` compares a workspace of your own (with the real environment; optional
 //! `CRA_FEATURE_FLAGS="-F a --workspace"`, `CRA_FEATURE_TARGET=<triple>`) and prints timings.
 
 mod common;
@@ -488,7 +488,6 @@ fn features_scenario_cross_target_matches_cargo_tree() {
         cmd.args([
             "--exact",
             "external_workspace_matches_cargo_tree",
-            "--ignored",
             "--nocapture",
             "--test-threads",
             "1",
@@ -507,11 +506,29 @@ fn features_scenario_cross_target_matches_cargo_tree() {
 }
 
 /// A workspace of your own against cargo tree, with timings (see the module docs).
+///
+/// Without `CRA_FEATURE_WS` (a plain `cargo test`), it runs itself in a child process on the
+/// `features` scenario for the host target, from the scenario's directory (cargo reads the
+/// scenario's source replacement from the working directory), so the whole
+/// `workspace::load` path is compared with cargo tree.
 #[test]
-#[ignore = "needs CRA_FEATURE_WS"]
 fn external_workspace_matches_cargo_tree() {
     let Ok(dir) = std::env::var("CRA_FEATURE_WS") else {
-        eprintln!("CRA_FEATURE_WS not set");
+        let s = scenario("features");
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        s.apply_env(&mut cmd);
+        cmd.args([
+            "--exact",
+            "external_workspace_matches_cargo_tree",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env("CRA_FEATURE_WS", &s.dir)
+        .env("CRA_FEATURE_TARGET", host());
+        let out = run(cmd);
+        assert_eq!(out.code, 0, "{}", out.both());
+        assert!(out.stderr.contains("equal to cargo tree"), "{}", out.both());
         return;
     };
     let flags_text = std::env::var("CRA_FEATURE_FLAGS").unwrap_or_default();

@@ -35,11 +35,16 @@ impl CheckCtx<'_> {
     /// feature resolution applied: what `cargo tree -e normal,build[,dev]` prints, not the
     /// unified `cargo metadata` graph. Each maps to its parent on a shortest inclusion path.
     pub fn built_scope(&self, include_dev: bool) -> BTreeMap<usize, Option<usize>> {
-        let follow = Follow {
+        self.scope(Follow {
             build: true,
             dev: include_dev,
             proc_macros: true,
-        };
+        })
+    }
+
+    /// The packages reached from the selected roots along the dependency kinds of `follow`,
+    /// with cargo's feature resolution applied (see [`CheckCtx::built_scope`]).
+    pub fn scope(&self, follow: Follow) -> BTreeMap<usize, Option<usize>> {
         let request = self.ws.feature_request();
         crate::workspace::features::activate(self.ws, &self.ws.graph.roots, &request, follow)
             .parents
@@ -54,7 +59,12 @@ pub struct Outcome {
 }
 
 /// Runs the selected checks (all when `which` is empty) in a fixed order.
-pub fn run(ctx: &CheckCtx<'_>, which: &[WhichCheck], adv: &advisories::Options, sink: &mut Diagnostics) -> Result<Outcome> {
+pub fn run(
+    ctx: &CheckCtx<'_>,
+    which: &[WhichCheck],
+    adv: &advisories::Options,
+    sink: &mut Diagnostics,
+) -> Result<Outcome> {
     let on = |c: WhichCheck| which.is_empty() || which.contains(&c);
     let mut outcome = Outcome::default();
     let has_metadata = ctx.ws.metadata.is_some();

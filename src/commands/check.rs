@@ -120,14 +120,15 @@ pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
 /// purls of the packages in the build scope, sorted (the SBOM agrees with this set).
 pub fn scope_purls(run: &CheckRun) -> Vec<String> {
     let g = &run.ws.graph;
-    let scope = g.reachable(
-        &g.roots,
-        crate::workspace::Follow {
-            build: true,
-            dev: false,
-            proc_macros: true,
-        },
-    );
+    let follow = crate::workspace::Follow {
+        build: true,
+        dev: false,
+        proc_macros: true,
+    };
+    // The same feature-resolved scope the checks use (what `cargo tree -e normal,build` lists).
+    let scope =
+        crate::workspace::features::activate(&run.ws, &g.roots, &run.ws.feature_request(), follow)
+            .parents;
     let mut v: Vec<String> = scope.keys().map(|&i| g.pkgs[i].purl.clone()).collect();
     v.sort();
     v.dedup();

@@ -434,7 +434,7 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
         dev: cfg.include_dev,
         proc_macros: cfg.include_build,
     };
-    let scope = g.reachable(&g.roots, follow);
+    let scope = ctx.scope(follow);
     let mut used_exceptions = vec![false; cfg.exceptions.len()];
     let mut used_clarify = vec![false; cfg.clarify.len()];
     let policy_path = ctx.policy.path.clone();
