@@ -68,17 +68,30 @@ pub fn run(
     let on = |c: WhichCheck| which.is_empty() || which.contains(&c);
     let mut outcome = Outcome::default();
     let has_metadata = ctx.ws.metadata.is_some();
+    // `-v` prints what each check cost (the pre-commit path is performance-sensitive).
+    let timed = |name: &str, t: std::time::Instant| {
+        ctx.printer
+            .verbose(format_args!("check {name}: {:.1?}", t.elapsed()))
+    };
     if on(WhichCheck::Licenses) && has_metadata {
+        let t = std::time::Instant::now();
         licenses::check(ctx, sink)?;
+        timed("licenses", t);
     }
     if on(WhichCheck::Sources) {
+        let t = std::time::Instant::now();
         sources::check(ctx, sink)?;
+        timed("sources", t);
     }
     if on(WhichCheck::Product) && has_metadata {
+        let t = std::time::Instant::now();
         product::check(ctx, sink)?;
+        timed("product", t);
     }
     if on(WhichCheck::Advisories) {
+        let t = std::time::Instant::now();
         outcome.advisories = Some(advisories::check(ctx, adv, sink)?);
+        timed("advisories", t);
     }
     Ok(outcome)
 }

@@ -71,7 +71,9 @@ pub fn load_workspace(args: &CheckArgs) -> Result<Workspace> {
 
 /// Runs the checks and returns everything found (no printing of diagnostics).
 pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
+    let t = std::time::Instant::now();
     let ws = load_workspace(args)?;
+    printer.verbose(format_args!("workspace loaded: {:.1?}", t.elapsed()));
     let policy = Policy::load(args.workspace.policy.as_deref(), &ws.root)?;
     let today = crate::today()?;
     let mut which: Vec<WhichCheck> = if args.which.is_empty() {
