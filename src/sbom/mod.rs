@@ -139,7 +139,9 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<u8> {
     // `cargo tree` takes as long as `cargo metadata` on a large workspace: when its answer is
     // not cached, it runs while the policy gate works. Not without a lockfile: cargo would
     // create one, and the gate reports its absence instead.
-    let jobs = if root.join("Cargo.lock").is_file() {
+    // With one target, the link graph comes from our own feature resolution
+    // (`workspace::features::activate`, tested equal to `cargo tree`): no `cargo tree` runs.
+    let jobs = if root.join("Cargo.lock").is_file() && triples_of(args).len() > 1 {
         setup.tree_jobs(
             &triples_of(args),
             &tree::selection_flags(&args.workspace),
@@ -386,25 +388,15 @@ fn link_graphs(
     args: &crate::cli::WorkspaceArgs,
 ) -> Result<(LinkGraphs, Vec<String>)> {
     let roots: BTreeSet<usize> = ws.graph.roots.iter().copied().collect();
+    if let ([triple], Some(_)) = (triples, ws.metadata.as_ref()) {
+        return Ok(activated_link_graph(ws, triple.clone(), &roots));
+    }
     let user = tree::selection_flags(args);
     let graphs = resolve_trees(ws, setup.tree_jobs(triples, &user, args), setup)?;
     if graphs.values().all(|g| g.roots == roots) {
         return Ok((graphs, user));
     }
-    let members = ws.graph.pkgs.iter().filter(|p| p.is_member).count();
-    let explicit: Vec<String> = if roots.len() == members && members > 1 {
-        vec!["--workspace".to_string()]
-    } else {
-        roots
-            .iter()
-            .flat_map(|&r| {
-                [
-                    "-p".to_string(),
-                    format!("{}@{}", ws.graph.pkgs[r].name, ws.graph.pkgs[r].version),
-                ]
-            })
-            .collect()
-    };
+    let explicit = explicit_specs(ws, &roots);
     let graphs = resolve_trees(ws, setup.tree_jobs(triples, &explicit, args), setup)?;
     if let Some(g) = graphs.values().find(|g| g.roots != roots) {
         let names = |s: &BTreeSet<usize>| {
@@ -422,6 +414,50 @@ fn link_graphs(
         });
     }
     Ok((graphs, explicit))
+}
+
+/// The link graph of one target from cargo's feature resolution over the loaded metadata:
+/// normal, non-proc-macro edges from the selected roots, features unified across them as
+/// `cargo build -p a -p b` (and `cargo tree -e normal,no-proc-macro -p a -p b`) do. The
+/// workspace was loaded for exactly this target, so no other platform's edges are in it.
+/// The package selection for `cargo build` is spelled out (`-p name@version` per root, or
+/// `--workspace`), so that cargo builds exactly the packages described.
+fn activated_link_graph(
+    ws: &Workspace,
+    triple: Option<String>,
+    roots: &BTreeSet<usize>,
+) -> (LinkGraphs, Vec<String>) {
+    let follow = crate::workspace::Follow {
+        build: false,
+        dev: false,
+        proc_macros: false,
+    };
+    let root_list: Vec<usize> = roots.iter().copied().collect();
+    let act = crate::workspace::features::activate(ws, &root_list, &ws.feature_request(), follow);
+    let graph = LinkGraph {
+        roots: roots.clone(),
+        edges: act.edges,
+    };
+    (BTreeMap::from([(triple, graph)]), explicit_specs(ws, roots))
+}
+
+/// The package selection spelled out for cargo: `--workspace` when every member is
+/// selected, else `-p name@version` per root.
+fn explicit_specs(ws: &Workspace, roots: &BTreeSet<usize>) -> Vec<String> {
+    let members = ws.graph.pkgs.iter().filter(|p| p.is_member).count();
+    if roots.len() == members && members > 1 {
+        vec!["--workspace".to_string()]
+    } else {
+        roots
+            .iter()
+            .flat_map(|&r| {
+                [
+                    "-p".to_string(),
+                    format!("{}@{}", ws.graph.pkgs[r].name, ws.graph.pkgs[r].version),
+                ]
+            })
+            .collect()
+    }
 }
 
 /// Runs (or takes from the cache, or from the runs started early) `cargo tree` for each job
