@@ -121,9 +121,16 @@ impl Printer {
         let _ = write!(s, "error");
         let _ = s.reset();
         let _ = writeln!(s, ": {err}");
+        // Causes already spelled out in the message (our errors embed their source) are not
+        // repeated.
+        let mut shown = err.to_string();
         let mut source = err.source();
         while let Some(cause) = source {
-            let _ = writeln!(s, "  caused by: {cause}");
+            let text = cause.to_string();
+            if !shown.contains(&text) {
+                let _ = writeln!(s, "  caused by: {text}");
+                shown.push_str(&text);
+            }
             source = cause.source();
         }
     }
