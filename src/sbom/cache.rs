@@ -151,24 +151,7 @@ impl CargoCache {
             .first()
             .cloned()
             .unwrap_or_else(|| "host-tuple".to_string());
-        let mut other = vec!["--filter-platform".to_string(), target];
-        if args.is_locked() {
-            other.push("--locked".into());
-        }
-        if args.is_offline() {
-            other.push("--offline".into());
-        }
-        if args.all_features {
-            other.push("--all-features".into());
-        }
-        if args.no_default_features {
-            other.push("--no-default-features".into());
-        }
-        for f in &args.features {
-            other.push("--features".into());
-            other.push(f.clone());
-        }
-        cmd.other_options(other);
+        cmd.other_options(crate::workspace::metadata_options(args, &target));
         let out = cmd
             .cargo_command()
             .stderr(std::process::Stdio::null())

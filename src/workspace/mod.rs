@@ -656,13 +656,9 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
     })
 }
 
-fn run_metadata(
-    args: &WorkspaceArgs,
-    manifest: &Utf8Path,
-    target: &str,
-) -> Result<cargo_metadata::Metadata> {
-    let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.manifest_path(manifest);
+/// The `cargo metadata` options for `args` and one target: the platform filter, `--locked`,
+/// `--offline` and the feature flags (the SBOM's metadata cache keys on the same list).
+pub fn metadata_options(args: &WorkspaceArgs, target: &str) -> Vec<String> {
     let mut other = vec!["--filter-platform".to_string(), target.to_string()];
     if args.is_locked() {
         other.push("--locked".into());
@@ -680,7 +676,17 @@ fn run_metadata(
         other.push("--features".into());
         other.push(f.clone());
     }
-    cmd.other_options(other);
+    other
+}
+
+fn run_metadata(
+    args: &WorkspaceArgs,
+    manifest: &Utf8Path,
+    target: &str,
+) -> Result<cargo_metadata::Metadata> {
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(manifest);
+    cmd.other_options(metadata_options(args, target));
     cmd.exec().map_err(|e| {
         let detail = match &e {
             cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim().to_string(),
