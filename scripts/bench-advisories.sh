@@ -11,7 +11,7 @@
 #   - `cargo deny check advisories` (offline, from the same `cargo metadata` output),
 #
 # then the ratios, and whether `cargo cra` (lockfile scope) reports the same advisory ids as
-# `cargo audit`. Prints a Markdown report on stdout (for BENCHMARKS.md).
+# `cargo audit`. Prints a Markdown report on stdout (its figures are in BENCHMARKS.md).
 #
 # Usage: scripts/bench-advisories.sh WORKSPACE [ADVISORY_DB]
 #   WORKSPACE     a directory with Cargo.toml and Cargo.lock (~1000 packages for the issue's
