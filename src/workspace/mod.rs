@@ -82,7 +82,8 @@ impl SourceKind {
 /// Package URL for a crate: `pkg:cargo/name@version`, with `repository_url` for other
 /// registries and `vcs_url` for git sources (purl spec, cargo type).
 pub fn purl(name: &str, version: &str, source: &SourceKind) -> String {
-    let base = format!("pkg:cargo/{name}@{version}");
+    // The purl spec percent-encodes the version: `1.0.0+build` is `1.0.0%2Bbuild`.
+    let base = format!("pkg:cargo/{name}@{}", percent_encode(version));
     match source {
         SourceKind::Path | SourceKind::CratesIo => base,
         SourceKind::Registry(url) => format!("{base}?repository_url={}", percent_encode(url)),
@@ -897,6 +898,10 @@ mod tests {
         assert_eq!(
             purl("serde", "1.0.0", &SourceKind::CratesIo),
             "pkg:cargo/serde@1.0.0"
+        );
+        assert_eq!(
+            purl("ash", "0.38.0+1.3.281", &SourceKind::CratesIo),
+            "pkg:cargo/ash@0.38.0%2B1.3.281"
         );
         assert_eq!(
             purl(
