@@ -1188,6 +1188,10 @@ fn export_sample_attestation_for_ci() {
     for (from, name) in [
         (fx.envelope(), "demo-app.intoto.jsonl"),
         (pubkey.clone(), "demo-app.pub"),
+        (
+            Utf8PathBuf::from(format!("{pubkey}.pem")),
+            "demo-app.pub.pem",
+        ),
         (fx.artifact.clone(), "demo-app"),
         (fx.sbom.clone(), "demo-app.cdx.json"),
         (fx.sig(), "demo-app.cdx.json.sig"),

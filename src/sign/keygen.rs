@@ -3,7 +3,7 @@
 //!
 //! Writes the private key to `PATH` (mode 0600, OpenSSH format, encrypted with
 //! `CARGO_CRA_KEY_PASSPHRASE` or a passphrase asked on the terminal when `--encrypt`) and
-//! the public key to `PATH.pub`, both atomically. Prints to stdout the public key and the
+//! the public key to `PATH.pub` and, as PKIX PEM for cosign, `PATH.pub.pem`, all atomically. Prints to stdout the public key and the
 //! `allowed_signers` line to publish, so that the output can be redirected as is:
 //!
 //! ```text
@@ -33,8 +33,9 @@ pub fn run(args: &KeygenArgs, printer: &Printer) -> Result<u8> {
     }
     let private_path = args.out.clone();
     let public_path = Utf8PathBuf::from(format!("{private_path}.pub"));
+    let pem_path = Utf8PathBuf::from(format!("{private_path}.pub.pem"));
     if !args.force {
-        for p in [&private_path, &public_path] {
+        for p in [&private_path, &public_path, &pem_path] {
             if p.symlink_metadata().is_ok() {
                 return Err(Error::other(format!(
                     "'{p}' already exists: pass --force to overwrite it"
@@ -72,6 +73,11 @@ pub fn run(args: &KeygenArgs, printer: &Printer) -> Result<u8> {
 
     fsutil::write_atomic_with_mode(&private_path, pem.as_bytes(), Some(0o600))?;
     fsutil::write_atomic_with_mode(&public_path, format!("{public}\n").as_bytes(), Some(0o644))?;
+    let raw = match key.public_key().key_data() {
+        ssh_key::public::KeyData::Ed25519(k) => k.0,
+        _ => return Err(Error::other("generated key is not Ed25519")),
+    };
+    fsutil::write_atomic_with_mode(&pem_path, spki_pem(&raw).as_bytes(), Some(0o644))?;
 
     // The allowed_signers line carries the key without its comment.
     let key_part = ssh_key::PublicKey::new(key.public_key().key_data().clone(), "")
@@ -97,8 +103,49 @@ pub fn run(args: &KeygenArgs, printer: &Printer) -> Result<u8> {
         format!("public key {public_path} ({fingerprint})"),
     );
     printer.status(
+        "Created",
+        format!("public key {pem_path} (PEM, for `cosign verify-blob-attestation --key`)"),
+    );
+    printer.status(
         "Note",
         "publish the allowed_signers line above so others can run `ssh-keygen -Y verify`; keep the private key secret",
     );
     Ok(crate::error::ExitCode::SUCCESS)
+}
+
+/// DER prefix of an Ed25519 `SubjectPublicKeyInfo` (RFC 8410): SEQUENCE { SEQUENCE { OID
+/// 1.3.101.112 }, BIT STRING (32 bytes) }. The key bytes follow.
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+
+/// The public key as a PKIX `PUBLIC KEY` PEM block: the form cosign (and OpenSSL) read, so
+/// that the DSSE attestation can be checked with `cosign verify-blob-attestation --key`
+/// as well as with `cargo cra verify`. Hand-written: 44 fixed bytes do not need an ASN.1
+/// crate.
+pub fn spki_pem(raw: &[u8; 32]) -> String {
+    use base64::Engine as _;
+    let mut der = ED25519_SPKI_PREFIX.to_vec();
+    der.extend_from_slice(raw);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spki_pem_is_the_rfc_8410_encoding() {
+        // RFC 8410 section 10.1 example public key.
+        let raw: [u8; 32] =
+            hex::decode("19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        assert_eq!(
+            spki_pem(&raw),
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"
+        );
+    }
 }

@@ -71,6 +71,7 @@ def main():
     ap.add_argument("envelope")
     ap.add_argument("pubkey")
     ap.add_argument("--artifact")
+    ap.add_argument("--pem", help="a PKIX PEM public key (`cargo cra keygen` writes KEY.pub.pem, for cosign) that must be the same key")
     args = ap.parse_args()
 
     try:
@@ -97,6 +98,18 @@ def main():
         # A payload that is not base64 makes from_dict raise binascii.Error, a ValueError.
         print(f"error: could not read the inputs: {e}", file=sys.stderr)
         return 2
+
+    if args.pem:
+        # Read by the `cryptography` package (an independent ASN.1/PEM implementation, the one
+        # cosign's PEM format is also read by in the Python ecosystem).
+        from cryptography.hazmat.primitives import serialization
+        with open(args.pem, "rb") as f:
+            pem_key = serialization.load_pem_public_key(f.read())
+        pem_raw = pem_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        if pem_raw != raw:
+            print(f"FAILED: {args.pem} is not the same key as {args.pubkey}", file=sys.stderr)
+            return 1
+        print(f"OK: {args.pem} is the same Ed25519 key as {args.pubkey}")
 
     key = SSlibKey(keyid, "ed25519", "ed25519", {"public": raw.hex()})
     for i, env in enumerate(envelopes, 1):
