@@ -3,8 +3,9 @@
 //!
 //! Writes the private key to `PATH` (mode 0600, OpenSSH format, encrypted with
 //! `CARGO_CRA_KEY_PASSPHRASE` or a passphrase asked on the terminal when `--encrypt`) and
-//! the public key to `PATH.pub` and, as PKIX PEM for cosign, `PATH.pub.pem`, all atomically. Prints to stdout the public key and the
-//! `allowed_signers` line to publish, so that the output can be redirected as is:
+//! the public key to `PATH.pub` and, as PKIX PEM for cosign, `PATH.pub.pem`, all atomically.
+//! Prints to stdout the public key and the `allowed_signers` line to publish, so that the
+//! output can be redirected as is:
 //!
 //! ```text
 //! ssh-ed25519 AAAA... release@example.com
