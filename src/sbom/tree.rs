@@ -36,16 +36,7 @@ pub struct LinkGraph {
 impl LinkGraph {
     /// `root` and every package linked into it.
     pub fn closure(&self, root: usize) -> BTreeSet<usize> {
-        let mut seen = BTreeSet::from([root]);
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            for &d in self.edges.get(&n).into_iter().flatten() {
-                if seen.insert(d) {
-                    stack.push(d);
-                }
-            }
-        }
-        seen
+        crate::workspace::features::closure(&self.edges, root)
     }
 
     /// Direct dependencies of `n`.

@@ -291,17 +291,22 @@ pub struct Activated {
 impl Activated {
     /// `root` and every package reachable from it over [`Activated::edges`].
     pub fn closure(&self, root: usize) -> BTreeSet<usize> {
-        let mut seen = BTreeSet::from([root]);
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            for &d in self.edges.get(&n).into_iter().flatten() {
-                if seen.insert(d) {
-                    stack.push(d);
-                }
+        closure(&self.edges, root)
+    }
+}
+
+/// `root` and every package reachable from it over `edges` (an adjacency map).
+pub fn closure(edges: &BTreeMap<usize, BTreeSet<usize>>, root: usize) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::from([root]);
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        for &d in edges.get(&n).into_iter().flatten() {
+            if seen.insert(d) {
+                stack.push(d);
             }
         }
-        seen
     }
+    seen
 }
 
 /// Dependency kind of a declaration.
