@@ -162,6 +162,9 @@ pub struct CheckArgs {
     /// without running `cargo metadata`.
     #[arg(long)]
     pub lockfile_only: bool,
+    /// Write the JSON report to this file (atomically) instead of stdout (with --format json).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<Utf8PathBuf>,
 }
 
 /// `cargo cra init`.

@@ -720,3 +720,21 @@ fn readme_documents_every_diagnostic_code() {
         );
     }
 }
+
+#[test]
+fn json_report_can_be_written_to_a_file() {
+    let s = scenario("license-denied");
+    let out = check(&s, &["--format", "json", "--output", "report.json"]);
+    out.assert_code(1);
+    assert!(
+        out.stdout.is_empty(),
+        "the report goes to the file: {}",
+        out.stdout
+    );
+    let r: Value = serde_json::from_str(&s.read("report.json")).unwrap();
+    assert_eq!(r["outcome"], "fail");
+    assert_eq!(diag(&r, "license-rejected")["package"]["name"], "gplthing");
+    // Human format has no JSON report to write.
+    check(&s, &["--output", "report2.json"]).assert_code(2);
+    assert!(!s.path("report2.json").exists());
+}

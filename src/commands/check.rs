@@ -139,6 +139,11 @@ pub fn scope_purls(run: &CheckRun) -> Vec<String> {
 
 /// Runs `cargo cra check`.
 pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
+    if args.output.is_some() && args.format != Format::Json {
+        return Err(crate::error::Error::other(
+            "--output writes the JSON report: add --format json",
+        ));
+    }
     let run = run_checks(args, printer)?;
     let code = run.exit_code();
     let count = |s| run.diagnostics.iter().filter(|d| d.severity == s).count();
@@ -179,7 +184,10 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
             let json = serde_json::to_string_pretty(&report).map_err(|e| {
                 crate::error::Error::other(format!("failed to serialize the report: {e}"))
             })?;
-            println!("{json}");
+            match &args.output {
+                Some(path) => crate::fsutil::write_atomic(path, format!("{json}\n").as_bytes())?,
+                None => println!("{json}"),
+            }
         }
         Format::Human => {
             printer.diagnostics(&run.sources, &run.diagnostics);

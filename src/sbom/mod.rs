@@ -64,6 +64,7 @@ pub fn gate_args(args: &SbomArgs) -> CheckArgs {
         advisory_db: args.advisory_db.clone(),
         scope: Scope::Build,
         lockfile_only: false,
+        output: None,
     }
 }
 
