@@ -290,6 +290,13 @@ fn missing_cra_metadata_gives_one_diagnostic_per_field_with_the_toml_to_add() {
             "no TOML to add in {d}"
         );
     }
+    // The suggested support end parses and satisfies the policy: today (2026-12-01) + 5 years.
+    assert!(
+        diag(&r, "cra-support-end-missing")["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("support-end = \"2031-12\"")
+    );
     let sc = diag(&r, "cra-security-contact-missing");
     assert!(
         sc["notes"][0]

@@ -588,14 +588,19 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
             Severity::Error,
             "support-end",
             format!("product `{name}` declares no end of its support period (CRA Annex II (7))"),
-            &format!(
-                "support-end = \"{}\"",
-                add_years(
+            &{
+                // The earliest end that satisfies the policy, as YYYY-MM (month and year: CRA
+                // Annex II (7)).
+                let end = add_years(
                     release.unwrap_or(ctx.today),
-                    ctx.policy.product.min_support_years
+                    ctx.policy.product.min_support_years,
+                );
+                format!(
+                    "support-end = \"{:04}-{:02}\"",
+                    end.year(),
+                    end.month() as u8
                 )
-                .year()
-            ),
+            },
         ),
         (Some(s), None) => c.emit(
             Code::CraSupportEndInvalid,
