@@ -745,3 +745,48 @@ fn json_report_can_be_written_to_a_file() {
     check(&s, &["--output", "report2.json"]).assert_code(2);
     assert!(!s.path("report2.json").exists());
 }
+
+#[test]
+fn rejected_or_expression_suggests_one_license_not_all() {
+    let s = scenario("clean");
+    let policy = s.read("deny-policy.toml").replace(
+        "allow = [\"MIT\", \"Apache-2.0\", \"ISC\"]",
+        "allow = [\"ISC\"]",
+    );
+    s.write("deny-policy.toml", policy);
+    let (code, r) = check_json(&s, &["licenses"]);
+    assert_eq!(code, 1);
+    let d = r["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["package"]["name"] == "tinyrand")
+        .unwrap();
+    let notes: Vec<&str> = d["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(
+            |n| n.contains("any one of \"MIT\", \"Apache-2.0\" is enough")
+                && n.contains("allow = [\"MIT\"]")
+        ),
+        "{notes:?}"
+    );
+    // A single-license crate gets the plain suggestion.
+    let d = r["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["package"]["name"] == "smallfmt")
+        .unwrap();
+    assert!(
+        d["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("allow = [\"MIT\"]"))
+    );
+}

@@ -424,6 +424,28 @@ pub fn verdict(cfg: &Config, pkg: &cargo_metadata::Package, expr: Option<&str>) 
     }
 }
 
+/// Of the licenses a rejected expression failed on, those that would each be enough alone if
+/// allowed (`MIT OR Apache-2.0` needs only one of the two): the smallest change to suggest.
+fn sufficient_alone(
+    cfg: &Config,
+    pkg: &cargo_metadata::Package,
+    text: &str,
+    failed: &[String],
+) -> Vec<String> {
+    failed
+        .iter()
+        .filter(|f| {
+            let Ok(extra) = spdx::Licensee::parse(f) else {
+                return false;
+            };
+            let mut with = cfg.clone();
+            with.allow.push(extra);
+            matches!(verdict(&with, pkg, Some(text)), Verdict::Accepted(_))
+        })
+        .cloned()
+        .collect()
+}
+
 /// Runs the license check.
 pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
     let cfg = &ctx.policy.licenses;
@@ -504,7 +526,12 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
                 .with_package(p.to_ref())
                 .with_inclusion_path(g.inclusion_path(&scope, i));
             if let Some((file, span)) = &label {
-                d = d.with_label(file.clone(), span.clone(), "license declared here");
+                let what = match (&meta.license, &meta.license_file) {
+                    (Some(_), _) => "license declared here",
+                    (None, Some(_)) => "only a license file is named here",
+                    (None, None) => "no `license` in this package",
+                };
+                d = d.with_label(file.clone(), span.clone(), what);
             }
             d
         };
@@ -524,6 +551,7 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
                             p.name, p.version
                         ));
                     }
+                    None if p.is_member => d = d.with_note("help: add `license = \"<SPDX expression>\"` to this package's [package] table (or `publish = false` with `[licenses.private] ignore = true` in the policy for an unpublished member)"),
                     None => d = d.with_note("help: ask upstream to add `license = \"...\"`, or add a `[[licenses.clarify]]` entry after checking the crate's terms"),
                 }
                 d
@@ -559,11 +587,25 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
                 d
             }
             .with_note(format!("not allowed: {}", failed.join(", ")))
-            .with_note(format!(
-                "help: add the license to `[licenses] allow`, or an exception for this crate: {{ name = \"{}\", allow = [{}] }}",
-                p.name,
-                failed.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")
-            ))
+            .with_note({
+                let alone = sufficient_alone(cfg, meta, &text, &failed);
+                let quoted = |v: &[String]| v.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+                if alone.len() > 1 {
+                    format!(
+                        "help: allowing any one of {} is enough: add it to `[licenses] allow`, or an exception for this crate: {{ name = \"{}\", allow = [{}] }}",
+                        quoted(&alone),
+                        p.name,
+                        quoted(&alone[..1])
+                    )
+                } else {
+                    let need = if alone.is_empty() { failed.clone() } else { alone };
+                    format!(
+                        "help: add the license to `[licenses] allow`, or an exception for this crate: {{ name = \"{}\", allow = [{}] }}",
+                        p.name,
+                        quoted(&need)
+                    )
+                }
+            })
             .with_data("expression", text)
             .with_data("failed", failed),
         };
