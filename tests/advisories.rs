@@ -654,10 +654,10 @@ fn git(dir: &Path, args: &[&str]) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-#[test]
-fn default_database_is_cloned_with_git_and_dated_by_its_commit() {
-    let s = scenario("platform-deps");
-    let upstream = copy_db(&s);
+/// Makes the fixture database a git repository that the scenario's policy fetches the default
+/// copy from (`db-urls = ["file://..."]`); returns its HEAD commit.
+fn git_upstream(s: &Scenario) -> String {
+    let upstream = copy_db(s);
     assert!(
         git(&upstream, &["init", "-q"]),
         "git is required by this test (the default database is fetched with git)"
@@ -668,14 +668,78 @@ fn default_database_is_cloned_with_git_and_dated_by_its_commit() {
         .current_dir(&upstream)
         .output()
         .unwrap();
-    let head = String::from_utf8(head.stdout).unwrap().trim().to_string();
     add_policy(
-        &s,
+        s,
         &format!(
             "[advisories]\ndb-urls = [\"file://{}\"]\n",
             upstream.display()
         ),
     );
+    String::from_utf8(head.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn concurrent_first_runs_fetch_the_default_database_once() {
+    let s = scenario("platform-deps");
+    git_upstream(&s);
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            s.cmd(["check", "advisories", "--locked"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    for o in &outs {
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let fetches = outs
+        .iter()
+        .filter(|o| String::from_utf8_lossy(&o.stderr).contains("Fetching"))
+        .count();
+    assert_eq!(
+        fetches, 1,
+        "one run fetches, the others wait for it and find the copy fresh"
+    );
+    assert!(
+        !s.cargo_home.join("advisory-db.cargo-cra-lock").exists(),
+        "the lock is released"
+    );
+}
+
+#[test]
+fn a_stale_fetch_lock_is_broken() {
+    let s = scenario("platform-deps");
+    git_upstream(&s);
+    // A lock left by a killed run an hour ago.
+    let lock = s.cargo_home.join("advisory-db.cargo-cra-lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::open(&lock)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    let out = run(s.cmd(["check", "advisories", "--locked"]));
+    out.assert_code(1);
+    assert!(out.stderr.contains("Fetching"), "{}", out.both());
+    assert!(!lock.exists());
+}
+
+#[test]
+fn default_database_is_cloned_with_git_and_dated_by_its_commit() {
+    let s = scenario("platform-deps");
+    let head = git_upstream(&s);
 
     // No --advisory-db and not offline: the default copy is cloned into CARGO_HOME.
     let out = run(s.cmd(["check", "advisories", "--locked", "--format", "json"]));

@@ -295,6 +295,74 @@ pub fn sync_default(path: &Utf8Path, cfg: &Config, offline: bool, printer: &Prin
     if offline {
         return Ok(());
     }
+    // Parallel CI jobs on one machine share `$CARGO_HOME/advisory-db`: one fetches while the
+    // others wait for it (and then find the copy fresh), instead of colliding on git's locks.
+    let _lock = FetchLock::acquire(path, printer)?;
+    sync_locked(path, cfg, printer)
+}
+
+/// A lock next to the database (`<db>.cargo-cra-lock`, a directory: creating one is atomic
+/// on every file system), released on drop. A lock older than ten minutes is taken to be
+/// left over from a killed run and broken.
+struct FetchLock {
+    dir: Utf8PathBuf,
+}
+
+impl FetchLock {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(600);
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+    fn acquire(db: &Utf8Path, printer: &Printer) -> Result<FetchLock> {
+        let dir = Utf8PathBuf::from(format!("{db}.cargo-cra-lock"));
+        if let Some(parent) = dir.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+        }
+        let start = std::time::Instant::now();
+        let mut told = false;
+        loop {
+            match std::fs::create_dir(&dir) {
+                Ok(()) => return Ok(FetchLock { dir }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = std::fs::metadata(&dir)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|a| a > Self::STALE) {
+                        let _ = std::fs::remove_dir(&dir);
+                        continue;
+                    }
+                    if start.elapsed() > Self::WAIT {
+                        return Err(Error::Command {
+                            message: format!(
+                                "{dir}: another run has been fetching the advisory database for over {} seconds\n  help: remove the lock directory if no other run is active",
+                                Self::WAIT.as_secs()
+                            ),
+                        });
+                    }
+                    if !told {
+                        printer.status(
+                            "Waiting",
+                            format!(
+                                "for another run to finish fetching the advisory database ({dir})"
+                            ),
+                        );
+                        told = true;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(Error::write(&dir, e)),
+            }
+        }
+    }
+}
+
+impl Drop for FetchLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+fn sync_locked(path: &Utf8Path, cfg: &Config, printer: &Printer) -> Result<()> {
     let git_dir = path.join(".git");
     if path.exists() && !git_dir.exists() {
         printer.verbose(format!("{path} is not a git checkout: not updating it"));
