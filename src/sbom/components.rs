@@ -254,6 +254,24 @@ pub fn licenses(cfg: &licenses::Config, meta: &cargo_metadata::Package, spec: Sp
     }
 }
 
+/// Adds the manifest's `repository` (as `vcs`) and `homepage` (as `website`) when they are
+/// URLs: the links every component and the product carry.
+pub fn push_manifest_links(refs: &mut Vec<ExternalReference>, meta: &cargo_metadata::Package) {
+    if let Some(r) = meta.repository.as_deref().filter(|u| is_url(u)) {
+        refs.push(ExternalReference::new("vcs", r));
+    }
+    if let Some(h) = meta.homepage.as_deref().filter(|u| is_url(u)) {
+        refs.push(ExternalReference::new("website", h));
+    }
+}
+
+/// Sorts external references and drops repeats of the same type and URL (deterministic
+/// output; a git source and `repository` often name the same repository).
+pub fn sort_refs(refs: &mut Vec<ExternalReference>) {
+    refs.sort();
+    refs.dedup_by(|a, b| a.kind == b.kind && a.url == b.url);
+}
+
 /// Whether `s` looks like an absolute URL (scheme, no whitespace): the schema's
 /// `iri-reference` format, and nothing that would be read as a local path.
 pub fn is_url(s: &str) -> bool {
@@ -389,17 +407,11 @@ pub fn crate_component(
         // registry. Path packages have no distribution of their own.
         _ => {}
     }
-    if let Some(r) = meta.repository.as_deref().filter(|u| is_url(u)) {
-        refs.push(ExternalReference::new("vcs", r));
-    }
-    if let Some(h) = meta.homepage.as_deref().filter(|u| is_url(u)) {
-        refs.push(ExternalReference::new("website", h));
-    }
+    push_manifest_links(&mut refs, meta);
     if let Some(d) = meta.documentation.as_deref().filter(|u| is_url(u)) {
         refs.push(ExternalReference::new("documentation", d));
     }
-    refs.sort();
-    refs.dedup_by(|a, b| a.kind == b.kind && a.url == b.url);
+    sort_refs(&mut refs);
 
     let mut properties = vec![
         Property::new(prop::FILENAME, format!("{name}-{version}.crate")),

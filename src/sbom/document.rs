@@ -8,7 +8,7 @@
 //! same bytes on any machine and in any checkout path.
 
 use super::artifacts::{Artifact, Kind};
-use super::components::{is_email, is_url, prop};
+use super::components::{is_email, is_url, prop, push_manifest_links, sort_refs};
 use super::model::{
     Bom, Component, Composition, Dependency, ExternalReference, Hash, Lifecycle, Metadata,
     OrganizationalContact, OrganizationalEntity, PostalAddress, Property, Spec, Tools,
@@ -87,7 +87,7 @@ fn rust_std_component(rustc_vv: &str, triple: &str) -> Option<Component> {
             "https://github.com/rust-lang/rust",
         ));
     }
-    refs.sort();
+    sort_refs(&mut refs);
     let mut properties = vec![
         Property::new("bsi:component:filename", archive),
         Property::new("bsi:component:executable", "non-executable"),
@@ -282,14 +282,8 @@ fn product_component(
         r.comment = Some("where the SBOM is published (CRA Annex II (9))".into());
         refs.push(r);
     }
-    if let Some(r) = meta.repository.as_deref().filter(|u| is_url(u)) {
-        refs.push(ExternalReference::new("vcs", r));
-    }
-    if let Some(h) = meta.homepage.as_deref().filter(|u| is_url(u)) {
-        refs.push(ExternalReference::new("website", h));
-    }
-    refs.sort();
-    refs.dedup_by(|a, b| a.kind == b.kind && a.url == b.url);
+    push_manifest_links(&mut refs, meta);
+    sort_refs(&mut refs);
 
     // A linked program or shared library is machine code in no archive format; a static
     // library is an `ar` archive of object files (BSI TR-03183-2 section 8.1.6).
