@@ -103,6 +103,29 @@ fn diff(what: &str, ours: &BTreeSet<String>, cargo: &BTreeSet<String>) -> String
 }
 
 /// Splits flags into the `WorkspaceArgs` they stand for.
+/// Compares what we link into member `r` (normal edges, no proc-macros, features from
+/// `flags`) with `cargo tree -e normal,no-proc-macro -p <member>` output `tree`: packages and
+/// features. Returns the differences, empty when equal.
+fn diff_link_set(
+    ws: &workspace::Workspace,
+    r: usize,
+    flags: &[&str],
+    tree: &str,
+    label: &str,
+) -> String {
+    let (cp, cf) = parse_tree(tree);
+    let mut margs = WorkspaceArgs::default();
+    apply_flags(&mut margs, flags);
+    let mreq = features::FeatureRequest::from_args(&margs);
+    let link_only = Follow {
+        build: false,
+        dev: false,
+        proc_macros: false,
+    };
+    let (op, of) = ours(ws, &[r], &mreq, link_only);
+    diff(&format!("{label} packages"), &op, &cp) + &diff(&format!("{label} features"), &of, &cf)
+}
+
 fn apply_flags(args: &mut WorkspaceArgs, flags: &[&str]) {
     let mut it = flags.iter();
     while let Some(&f) = it.next() {
@@ -278,29 +301,12 @@ fn compare(s: &Scenario, host: &str, flags: &[&str]) -> (String, usize) {
             // cargo refuses `-F feat -p member` when the member has no such feature.
             continue;
         };
-        let (cp, cf) = parse_tree(&out);
-        let mut margs = WorkspaceArgs::default();
-        apply_flags(&mut margs, &member_flags);
-        let mreq = features::FeatureRequest::from_args(&margs);
-        let (op, of) = ours(
+        problems += &diff_link_set(
             &ws,
-            &[r],
-            &mreq,
-            Follow {
-                build: false,
-                dev: false,
-                proc_macros: false,
-            },
-        );
-        problems += &diff(
-            &format!("{label} -e normal,no-proc-macro -p {name}: packages"),
-            &op,
-            &cp,
-        );
-        problems += &diff(
-            &format!("{label} -e normal,no-proc-macro -p {name}: features"),
-            &of,
-            &cf,
+            r,
+            &member_flags,
+            &out,
+            &format!("{label} -e normal,no-proc-macro -p {name}:"),
         );
         count += 2;
     }
@@ -644,29 +650,12 @@ fn external_workspace_matches_cargo_tree() {
             );
             continue;
         }
-        let (cp, cf) = parse_tree(&String::from_utf8(out.stdout).unwrap());
-        let mut margs = WorkspaceArgs::default();
-        apply_flags(&mut margs, &mflags);
-        let mreq = features::FeatureRequest::from_args(&margs);
-        let (op, of) = ours(
+        problems += &diff_link_set(
             &ws,
-            &[r],
-            &mreq,
-            Follow {
-                build: false,
-                dev: false,
-                proc_macros: false,
-            },
-        );
-        problems += &diff(
-            &format!("-e normal,no-proc-macro -p {name} packages"),
-            &op,
-            &cp,
-        );
-        problems += &diff(
-            &format!("-e normal,no-proc-macro -p {name} features"),
-            &of,
-            &cf,
+            r,
+            &mflags,
+            &String::from_utf8(out.stdout).unwrap(),
+            &format!("-e normal,no-proc-macro -p {name}"),
         );
         eprintln!("-e normal,no-proc-macro -p {name}: {} packages", cp.len());
     }
