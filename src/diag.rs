@@ -205,32 +205,36 @@ impl Diagnostic {
 
     /// Adds a primary label.
     pub fn with_label(
-        mut self,
+        self,
         path: impl Into<Utf8PathBuf>,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Self {
-        self.labels.push(Label {
-            path: path.into(),
-            span,
-            message: message.into(),
-            primary: true,
-        });
-        self
+        self.labeled(path.into(), span, message.into(), true)
     }
 
     /// Adds a secondary label.
     pub fn with_secondary(
-        mut self,
+        self,
         path: impl Into<Utf8PathBuf>,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Self {
+        self.labeled(path.into(), span, message.into(), false)
+    }
+
+    fn labeled(
+        mut self,
+        path: Utf8PathBuf,
+        span: Range<usize>,
+        message: String,
+        primary: bool,
+    ) -> Self {
         self.labels.push(Label {
-            path: path.into(),
+            path,
             span,
-            message: message.into(),
-            primary: false,
+            message,
+            primary,
         });
         self
     }

@@ -223,18 +223,14 @@ fn git_source_outside_the_allow_list_is_denied() {
             .unwrap()
             .ends_with("Cargo.lock")
     );
-    let policy = s.read("deny-policy.toml");
-    let policy = if policy.contains("allow-git") {
-        policy.replace(
-            "allow-git = []",
-            "allow-git = [\"https://github.com/example/gitdep\"]",
-        )
-    } else {
-        policy.replace(
-            "[sources]",
-            "[sources]\nallow-git = [\"https://github.com/example/gitdep\"]",
-        )
-    };
+    let policy = s.read("deny-policy.toml").replace(
+        "allow-git = []",
+        "allow-git = [\"https://github.com/example/gitdep\"]",
+    );
+    assert!(
+        policy.contains("example/gitdep"),
+        "the scenario policy has `allow-git = []`"
+    );
     s.write("deny-policy.toml", policy);
     check(&s, &[]).assert_code(0);
 }
