@@ -12,6 +12,7 @@ pub mod policy;
 pub mod report;
 pub mod sbom;
 pub mod sign;
+pub mod vex;
 pub mod workspace;
 
 use clap::Parser;
