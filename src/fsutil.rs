@@ -1,8 +1,8 @@
-//! File helpers: atomic writes (temporary file in the same directory, then rename), so a
+//! File helpers: cargo's home directory, atomic writes (temporary file in the same directory, then rename), so a
 //! crash or an error never leaves half a file behind.
 
 use crate::error::{Error, Result};
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use std::io::Write;
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory is written,
@@ -84,6 +84,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn sha512_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha512::digest(bytes))
+}
+
+/// `$CARGO_HOME`, else `~/.cargo` (cargo's own rule).
+pub fn cargo_home() -> Option<Utf8PathBuf> {
+    if let Some(h) = std::env::var_os("CARGO_HOME").filter(|h| !h.is_empty()) {
+        let p = Utf8PathBuf::from_path_buf(h.into()).ok()?;
+        if p.is_absolute() {
+            return Some(p);
+        }
+        let cwd = Utf8PathBuf::from_path_buf(std::env::current_dir().ok()?).ok()?;
+        return Some(cwd.join(p));
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+    Some(
+        Utf8PathBuf::from_path_buf(std::path::PathBuf::from(home))
+            .ok()?
+            .join(".cargo"),
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod advisory;
 pub mod checks;
 pub mod cli;
 pub mod commands;

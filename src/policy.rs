@@ -3,7 +3,8 @@
 //! Each check module owns its own section's raw and validated types; this module only
 //! composes them and reports errors with file, line and column.
 
-use crate::checks::{advisories, licenses, product, sources};
+use crate::advisory::config as advisories;
+use crate::checks::{licenses, product, sources};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use camino::{Utf8Path, Utf8PathBuf};

@@ -346,6 +346,104 @@ ignore = [
 }
 
 #[test]
+fn triage_entries_settle_only_with_not_affected_or_fixed_and_for_their_products() {
+    let s = scenario("platform-deps");
+    add_policy(
+        &s,
+        r#"[advisories]
+ignore = [
+    { id = "RUSTSEC-2099-0001", reason = "we never call vulnlib::parse", status = "not_affected", justification = "vulnerable_code_not_in_execute_path" },
+    { id = "CVE-2099-10007", reason = "upgrade planned for 1.1", status = "affected" },
+]
+"#,
+    );
+    let (out, r) = check(&s, &fixture_db(), &[]);
+    let got = ids(&r);
+    assert!(!got.contains("RUSTSEC-2099-0001"), "{got:?}");
+    // `affected` records the triage but the finding stands, saying so.
+    out.assert_code(1);
+    let d = diagnostics(&r, "advisory-vulnerability")
+        .find(|d| d["data"]["advisory-id"] == "RUSTSEC-2099-0007")
+        .expect("affected keeps the finding");
+    assert!(
+        d["notes"]
+            .to_string()
+            .contains("triaged as `affected` in the policy: upgrade planned for 1.1"),
+        "{d}"
+    );
+    assert_eq!(diagnostics(&r, "advisory-ignore-unused").count(), 0);
+
+    // An entry for another product does not settle this one's finding; one naming this
+    // release does.
+    let s = scenario("platform-deps");
+    add_policy(
+        &s,
+        r#"[advisories]
+ignore = [
+    { id = "RUSTSEC-2099-0001", reason = "not reachable in the other app", status = "not_affected", products = ["other-app"] },
+    { id = "RUSTSEC-2099-0007", reason = "fixed by our own bounds check", status = "fixed", products = ["platform-deps@1.0.0"] },
+]
+"#,
+    );
+    let (_, r) = check(&s, &fixture_db(), &[]);
+    let got = ids(&r);
+    assert!(got.contains("RUSTSEC-2099-0001"), "{got:?}");
+    assert!(!got.contains("RUSTSEC-2099-0007"), "{got:?}");
+    let s = scenario("platform-deps");
+    add_policy(
+        &s,
+        r#"[advisories]
+ignore = [
+    { id = "RUSTSEC-2099-0001", reason = "only 2.x is affected", status = "not_affected", products = ["platform-deps@>=2"] },
+]
+"#,
+    );
+    let (_, r) = check(&s, &fixture_db(), &[]);
+    assert!(ids(&r).contains("RUSTSEC-2099-0001"));
+}
+
+#[test]
+fn invalid_triage_entries_are_policy_errors_naming_the_line() {
+    for (entry, expect) in [
+        (
+            r#"{ id = "RUSTSEC-2099-0001", reason = "r", status = "exploitable" }"#,
+            "`status` must be one of \"not_affected\", \"affected\", \"fixed\", \"under_investigation\", found `exploitable`",
+        ),
+        (
+            r#"{ id = "RUSTSEC-2099-0001", reason = "r", status = "affected", justification = "component_not_present" }"#,
+            "`justification` says why a product is not affected: it needs `status = \"not_affected\"`",
+        ),
+        (
+            r#"{ id = "RUSTSEC-2099-0001", reason = "r", status = "not_affected", justification = "unreachable" }"#,
+            "`justification` must be one of",
+        ),
+        (
+            r#"{ id = "RUSTSEC-2099-0001", reason = "r", products = ["app@not-a-version"] }"#,
+            "`app@not-a-version`: `not-a-version` is neither a version nor a version requirement",
+        ),
+        (
+            r#"{ crate = "yankedlib@1.0.0", reason = "r", status = "not_affected" }"#,
+            "`status` records the triage of an advisory: it needs `id",
+        ),
+    ] {
+        let s = scenario("platform-deps");
+        add_policy(&s, &format!("[advisories]\nignore = [\n    {entry},\n]\n"));
+        let mut cmd = s.cmd(["check", "advisories", "--frozen", "--advisory-db"]);
+        cmd.arg(fixture_db());
+        let out = run(cmd);
+        out.assert_code(2);
+        let policy = s.read("deny-policy.toml");
+        let line = policy.lines().count() - 1;
+        let first = out.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.contains(&format!("deny-policy.toml:{line}:")) && first.contains(expect),
+            "{entry}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
 fn ignore_without_reason_is_a_policy_error() {
     let s = scenario("platform-deps");
     add_policy(
@@ -570,7 +668,7 @@ fn write_index_cache(s: &Scenario, name: &str, versions: &[(&str, bool)]) {
     let dir = s
         .cargo_home
         .join("registry/index/index.crates.io-1949cf8c6b5b557f/.cache");
-    let rel = cargo_cra::checks::advisories::cache::index_path(name);
+    let rel = cargo_cra::advisory::cache::index_path(name);
     let path = dir.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut bytes = vec![3u8];
@@ -784,7 +882,7 @@ fn default_database_is_cloned_with_git_and_dated_by_its_commit() {
 
 #[test]
 fn library_load_uses_and_invalidates_the_cache() {
-    use cargo_cra::checks::advisories::db;
+    use cargo_cra::advisory::db;
     use cargo_cra::output::Printer;
     let tmp = tempfile::tempdir().unwrap();
     let root = camino::Utf8Path::from_path(tmp.path()).unwrap();

@@ -39,18 +39,7 @@ const FORMAT: u32 = 1;
 /// Environment variable that disables the cache.
 pub const ENV_NO_CACHE: &str = "CARGO_CRA_NO_CACHE";
 
-/// `$CARGO_HOME` (else `~/.cargo`).
-pub fn cargo_home() -> Option<Utf8PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| std::path::PathBuf::from(h).join(".cargo"))
-        })
-        .and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
-}
+use crate::fsutil::cargo_home;
 
 fn disabled() -> bool {
     std::env::var_os(ENV_NO_CACHE).is_some_and(|v| !v.is_empty() && v != "0")

@@ -85,7 +85,7 @@ pub struct CrateCache {
 impl CrateCache {
     /// The cache of `$CARGO_HOME` (else `~/.cargo`). Missing folders mean an empty cache.
     pub fn from_env() -> Self {
-        match super::cache::cargo_home() {
+        match crate::fsutil::cargo_home() {
             Some(h) => Self::new(&h),
             None => CrateCache::default(),
         }

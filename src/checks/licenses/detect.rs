@@ -161,7 +161,7 @@ pub(crate) fn detect(
     if let Some(d) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Arc::clone(d);
     }
-    let cache = crate::checks::advisories::db::cargo_home().map(|h| h.join("license-detect-cache"));
+    let cache = crate::fsutil::cargo_home().map(|h| h.join("license-detect-cache"));
     let d = Arc::new(detect_uncached(
         root,
         license_file,

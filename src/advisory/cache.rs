@@ -196,7 +196,7 @@ pub fn still_valid(db: &Utf8Path, s: &Stamps) -> bool {
 
 /// The cache directory: `$CARGO_HOME/advisory-db-cache`.
 pub fn dir() -> Option<Utf8PathBuf> {
-    super::db::cargo_home().map(|h| h.join("advisory-db-cache"))
+    crate::fsutil::cargo_home().map(|h| h.join("advisory-db-cache"))
 }
 
 /// The cache file for the database at `db` (named by a hash of its path, so several

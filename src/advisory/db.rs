@@ -5,8 +5,8 @@
 //! Fail closed: every way of not having a usable database is an [`Error`] (exit 2), never an
 //! empty database that would let the gate pass.
 
-use super::Config;
 use super::cache;
+use super::config::Config;
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use camino::{Utf8Path, Utf8PathBuf};
@@ -243,24 +243,6 @@ impl Database {
     }
 }
 
-/// `$CARGO_HOME`, else `~/.cargo` (cargo's own rule).
-pub fn cargo_home() -> Option<Utf8PathBuf> {
-    if let Some(h) = std::env::var_os("CARGO_HOME").filter(|h| !h.is_empty()) {
-        let p = Utf8PathBuf::from_path_buf(h.into()).ok()?;
-        if p.is_absolute() {
-            return Some(p);
-        }
-        let cwd = Utf8PathBuf::from_path_buf(std::env::current_dir().ok()?).ok()?;
-        return Some(cwd.join(p));
-    }
-    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
-    Some(
-        Utf8PathBuf::from_path_buf(std::path::PathBuf::from(home))
-            .ok()?
-            .join(".cargo"),
-    )
-}
-
 /// Where the database is: `--advisory-db`, the policy's `db-path`, else the default copy in
 /// `$CARGO_HOME/advisory-db` (shared with cargo-audit). The flag is `true` for the default
 /// copy, the only one this tool fetches and updates: paths the user names are theirs.
@@ -282,7 +264,7 @@ pub fn locate(flag: Option<&Utf8Path>, cfg: &Config) -> Result<(Utf8PathBuf, boo
     if let Some(p) = &cfg.db_path {
         return Ok((p.clone(), false));
     }
-    let home = cargo_home().ok_or_else(|| {
+    let home = crate::fsutil::cargo_home().ok_or_else(|| {
         Error::other("cannot find the advisory database: neither CARGO_HOME nor HOME is set (pass --advisory-db PATH)")
     })?;
     Ok((home.join("advisory-db"), true))
