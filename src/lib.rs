@@ -10,6 +10,7 @@ pub mod error;
 pub mod fsutil;
 pub mod output;
 pub mod policy;
+pub mod purl;
 pub mod report;
 pub mod sbom;
 pub mod sign;

@@ -300,7 +300,7 @@ fn source_matches(kind: &SourceKind, source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::{Pkg, purl};
+    use crate::workspace::Pkg;
 
     fn pkg(name: &str, version: &str, kind: SourceKind) -> Pkg {
         Pkg {
@@ -308,7 +308,7 @@ mod tests {
             name: name.into(),
             version: version.parse().unwrap(),
             source: None,
-            purl: purl(name, version, &kind),
+            purl: crate::purl::cargo(name, version, &kind.purl_source()),
             kind,
             checksum: None,
             meta: None,

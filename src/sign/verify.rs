@@ -617,39 +617,11 @@ fn check_sbom_hash(sbom: &Value, artifact: &Utf8Path, sha256: &str, sha512: &str
     }
 }
 
-/// `(name, version)` of a `pkg:cargo/name@version[?qualifiers][#subpath]` purl.
+/// `(name, version)` of a `pkg:cargo/name@version[?qualifiers][#subpath]` purl (the version
+/// as written, decoded: the lockfile comparison needs no semver).
 fn cargo_purl(purl: &str) -> Option<(String, String)> {
-    let (scheme, rest) = purl.split_at_checked("pkg:cargo/".len())?;
-    if !scheme.eq_ignore_ascii_case("pkg:cargo/") {
-        return None;
-    }
-    let rest = rest.split(['?', '#']).next()?;
-    let (name, version) = rest.rsplit_once('@')?;
-    (!name.is_empty() && !version.is_empty())
-        .then(|| (percent_decode(name), percent_decode(version)))
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b[i], hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let p = crate::purl::parse(purl).filter(|p| p.ty == "cargo" && p.namespace.is_none())?;
+    Some((p.name, p.version?))
 }
 
 /// Every component (nested ones too) with a cargo purl: `(name, version) -> SHA-256`.

@@ -18,6 +18,7 @@ use crate::cli::WorkspaceArgs;
 use crate::diag::{PackageRef, SourceMap};
 use crate::error::{Error, Result};
 use crate::fsutil;
+use crate::purl::CargoSource;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -79,37 +80,19 @@ impl SourceKind {
     }
 }
 
-/// Package URL for a crate: `pkg:cargo/name@version`, with `repository_url` for other
-/// registries and `vcs_url` for git sources (purl spec, cargo type).
-pub fn purl(name: &str, version: &str, source: &SourceKind) -> String {
-    // The purl spec percent-encodes the version: `1.0.0+build` is `1.0.0%2Bbuild`.
-    let base = format!("pkg:cargo/{name}@{}", percent_encode(version));
-    match source {
-        SourceKind::Path | SourceKind::CratesIo => base,
-        SourceKind::Registry(url) => format!("{base}?repository_url={}", percent_encode(url)),
-        SourceKind::Git { url, rev } => {
-            let vcs = match rev {
+impl SourceKind {
+    /// The purl's view of this source ([`crate::purl::cargo`] builds the purl from it).
+    pub fn purl_source(&self) -> CargoSource {
+        match self {
+            SourceKind::Path => CargoSource::Path,
+            SourceKind::CratesIo => CargoSource::CratesIo,
+            SourceKind::Registry(url) => CargoSource::Registry(url.clone()),
+            SourceKind::Git { url, rev } => CargoSource::Git(match rev {
                 Some(r) => format!("git+{url}@{r}"),
                 None => format!("git+{url}"),
-            };
-            format!("{base}?vcs_url={}", percent_encode(&vcs))
+            }),
         }
     }
-}
-
-/// Percent-encodes a purl qualifier value (RFC 3986 unreserved and `/:` kept readable as the
-/// purl spec allows for URLs).
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// Dependency kinds on one edge (an edge can be several at once).
@@ -262,7 +245,11 @@ impl Graph {
                         version,
                         source.as_deref().unwrap_or("path")
                     ),
-                    purl: purl(p.name.as_str(), &version.to_string(), &kind),
+                    purl: crate::purl::cargo(
+                        p.name.as_str(),
+                        &version.to_string(),
+                        &kind.purl_source(),
+                    ),
                     name: p.name.as_str().to_string(),
                     version,
                     checksum: p.checksum.as_ref().map(|c| c.to_string()),
@@ -747,7 +734,7 @@ fn build_graph(
                 checksum: checksums
                     .get(&(p.name.as_str(), version.clone(), source.clone()))
                     .cloned(),
-                purl: purl(&p.name, &version, &kind),
+                purl: crate::purl::cargo(&p.name, &version, &kind.purl_source()),
                 source,
                 kind,
                 meta: Some(i),
@@ -895,14 +882,12 @@ mod tests {
 
     #[test]
     fn purls() {
+        let purl = |n, v, k: &SourceKind| crate::purl::cargo(n, v, &k.purl_source());
         assert_eq!(
             purl("serde", "1.0.0", &SourceKind::CratesIo),
             "pkg:cargo/serde@1.0.0"
         );
-        assert_eq!(
-            purl("ash", "0.38.0+1.3.281", &SourceKind::CratesIo),
-            "pkg:cargo/ash@0.38.0%2B1.3.281"
-        );
+        assert_eq!(purl("m", "1.0.0", &SourceKind::Path), "pkg:cargo/m@1.0.0");
         assert_eq!(
             purl(
                 "x",
@@ -913,6 +898,14 @@ mod tests {
                 }
             ),
             "pkg:cargo/x@0.1.0?vcs_url=git%2Bhttps://github.com/a/b%40abc"
+        );
+        assert_eq!(
+            purl(
+                "x",
+                "0.1.0",
+                &SourceKind::Registry("https://r.example/index".into())
+            ),
+            "pkg:cargo/x@0.1.0?repository_url=https://r.example/index"
         );
     }
 }
