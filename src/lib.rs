@@ -5,6 +5,7 @@ pub mod advisory;
 pub mod checks;
 pub mod cli;
 pub mod commands;
+pub mod csaf;
 pub mod diag;
 pub mod error;
 pub mod fsutil;
