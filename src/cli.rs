@@ -49,6 +49,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate an OpenSSH Ed25519 key pair for signing SBOMs.
     Keygen(KeygenArgs),
+    /// CRA Art. 14 reporting: cases, deadlines, drafts of the three reports, CSAF advisory.
+    Report(crate::art14::args::ReportArgs),
 }
 
 /// Cargo's workspace-selection flags, shared by `check` and `sbom`.

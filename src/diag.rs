@@ -96,6 +96,13 @@ codes! {
     CraUrlInvalid => "cra-url-invalid", "`declaration-of-conformity` or `sbom-url` is not an https URL.";
     CraUnknownKey => "cra-unknown-key", "`[package.metadata.cra]` has a key cargo-cra does not know (a typo?).";
     CraFieldWrongType => "cra-field-wrong-type", "A `[package.metadata.cra]` field has the wrong TOML type.";
+    CraMarketsMissing => "cra-markets-missing", "A product does not say in which Member States it is made available (`markets`, CRA Art. 14(2)(a)).";
+    CraMarketsInvalid => "cra-markets-invalid", "`markets` is not `[\"EU\"]` or a list of ISO 3166 codes of EU Member States.";
+    CraMainEstablishmentMissing => "cra-main-establishment-missing", "A product does not name the Member State of the main establishment (`main-establishment`, CRA Art. 14(7)).";
+    CraMainEstablishmentInvalid => "cra-main-establishment-invalid", "`main-establishment` is not the ISO 3166 code of an EU Member State.";
+    CraSecurityTxtMissing => "cra-security-txt-missing", "The security contact or disclosure policy is a web address but the repository has no RFC 9116 `security.txt`.";
+    CraSecurityTxtInvalid => "cra-security-txt-invalid", "`security.txt` lacks `Contact` or `Expires`, or a line or value is malformed (a warning for softer problems).";
+    CraSecurityTxtExpired => "cra-security-txt-expired", "`security.txt` is past its `Expires` date.";
     ProductMemberUnknown => "product-member-unknown", "`[product] members` names a package that is not a workspace member.";
     // advisories
     AdvisoryVulnerability => "advisory-vulnerability", "A crate in scope is affected by a RustSec vulnerability.";

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod advisory;
+pub mod art14;
 pub mod checks;
 pub mod cli;
 pub mod commands;
@@ -71,6 +72,7 @@ pub fn run(cli: Cli, printer: &Printer) -> error::Result<u8> {
         Command::Sbom(args) => sbom::run(&args, printer),
         Command::Verify(args) => sign::verify::run(&args, printer),
         Command::Keygen(args) => sign::keygen::run(&args, printer),
+        Command::Report(args) => art14::run(&args, printer),
     }
 }
 

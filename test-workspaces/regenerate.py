@@ -657,6 +657,13 @@ vulnerability-disclosure-policy = "SECURITY.md"
 """
 
 
+# Where the product is made available and the main establishment (CRA Art. 14(2)(a), 14(7)).
+MARKET_KEYS = """\
+markets = ["EU"]
+main-establishment = "DE"
+"""
+
+
 def cra_block(purpose, support_end="2031-12", release_date="2026-12-01", extra=""):
     return (
         "[package.metadata.cra]\n"
@@ -665,6 +672,7 @@ def cra_block(purpose, support_end="2031-12", release_date="2026-12-01", extra="
         + f'release-date = "{release_date}"\n'
         + 'product-class = "default"\n'
         + f"intended-purpose = {toml_str(purpose)}\n"
+        + MARKET_KEYS
         + extra
     )
 
@@ -1077,6 +1085,56 @@ All licenses are allowed. With that advisory database, `cargo cra check` reports
 `vulnlib` vulnerability (and `unsound = "deny"` by default): exit 1.""",
     ),
     S(
+        "report-vulnerable",
+        deps=['vulnlib = "=1.2.0"'],
+        main=simple_main("Parses a header.", ['println!("{:?}", vulnlib::parse_header("a=b"));']),
+        cra=cra_block(
+            "Command-line tool used as the `report-vulnerable` cargo-cra test product.",
+        ).replace('markets = ["EU"]', 'markets = ["DE", "AT", "FR"]'),
+        expect=1,
+        readme="""\
+The product links `vulnlib 1.2.0`, which the advisory database fixture's RUSTSEC-2099-0001
+affects (fixed in 1.2.5): the scenario of the `cargo cra report` tests (tests/report.rs),
+from `report new RUSTSEC-2099-0001` to the final report and the CSAF advisory. Its
+`markets` are DE, AT and FR, its `main-establishment` DE. `cargo cra check` fails on the
+advisory.""",
+    ),
+    S(
+        "markets-invalid",
+        cra=cra_block(
+            "Command-line tool used as the `markets-invalid` cargo-cra test product.",
+        ).replace('markets = ["EU"]', 'markets = ["DE", "XX", "fr"]').replace(
+            'main-establishment = "DE"', 'main-establishment = "EU"'
+        ),
+        expect=1,
+        readme="""\
+`markets = ["DE", "XX", "fr"]`: `XX` is not a Member State and `fr` must be written `FR`
+(`cra-markets-invalid`); `main-establishment = "EU"` is not one Member State
+(`cra-main-establishment-invalid`).""",
+    ),
+    S(
+        "security-txt",
+        cra=cra_block(
+            "Command-line tool used as the `security-txt` cargo-cra test product.",
+        ).replace('security-contact = "mailto:security@example.com"', 'security-contact = "https://example.com/security"'),
+        extra_files={
+            ".well-known/security.txt": """\
+# The RFC 9116 security.txt of the security-txt scenario.
+Contact: https://example.com/security
+Contact: mailto:security@example.com
+Expires: 2027-06-01T00:00:00Z
+Policy: https://example.com/security-policy
+Preferred-Languages: en, de
+""",
+        },
+        expect=0,
+        readme="""\
+The security contact is a web address (`https://example.com/security`), so `cargo cra check`
+looks for an RFC 9116 security.txt: `.well-known/security.txt` lists it as a `Contact` and
+expires on 2027-06-01, after the tests' "today" (2026-12-01). The tests change the file
+(expired, no `Contact`, no `Expires`, removed) to see each diagnostic.""",
+    ),
+    S(
         "patched",
         deps=['vulnlib = "1.2.5"'],
         main=simple_main("Parses a header.", ['println!("{:?}", vulnlib::parse_header("a=b"));']),
@@ -1180,7 +1238,7 @@ repository = "https://git.example.com/products/multi-member"
 # Shared CRA metadata, inherited key by key by every product in the workspace.
 [workspace.metadata.cra]
 {COMPANY_KEYS}product-class = "default"
-""")
+{MARKET_KEYS}""")
     write(d / "corelib" / "Cargo.toml", """\
 [package]
 name = "corelib"

@@ -4,6 +4,7 @@
 pub mod advisories;
 pub mod licenses;
 pub mod product;
+pub mod security_txt;
 pub mod sources;
 
 use crate::cli::WhichCheck;

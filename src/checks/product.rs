@@ -69,7 +69,122 @@ pub const KEYS: &[&str] = &[
     "intended-purpose",
     "declaration-of-conformity",
     "sbom-url",
+    "markets",
+    "main-establishment",
 ];
+
+/// The EU Member States by ISO 3166-1 alpha-2 code, with their English names: the values
+/// `markets` and `main-establishment` take (CRA Art. 14(2)(a), 14(7)).
+pub const MEMBER_STATES: &[(&str, &str)] = &[
+    ("AT", "Austria"),
+    ("BE", "Belgium"),
+    ("BG", "Bulgaria"),
+    ("CY", "Cyprus"),
+    ("CZ", "Czechia"),
+    ("DE", "Germany"),
+    ("DK", "Denmark"),
+    ("EE", "Estonia"),
+    ("ES", "Spain"),
+    ("FI", "Finland"),
+    ("FR", "France"),
+    ("GR", "Greece"),
+    ("HR", "Croatia"),
+    ("HU", "Hungary"),
+    ("IE", "Ireland"),
+    ("IT", "Italy"),
+    ("LT", "Lithuania"),
+    ("LU", "Luxembourg"),
+    ("LV", "Latvia"),
+    ("MT", "Malta"),
+    ("NL", "Netherlands"),
+    ("PL", "Poland"),
+    ("PT", "Portugal"),
+    ("RO", "Romania"),
+    ("SE", "Sweden"),
+    ("SI", "Slovenia"),
+    ("SK", "Slovakia"),
+];
+
+/// The English name of a Member State code (`None` when `code` is not one).
+pub fn member_state_name(code: &str) -> Option<&'static str> {
+    MEMBER_STATES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| *n)
+}
+
+/// Why `code` is not a Member State code, with what to write instead.
+fn member_state_problem(code: &str) -> String {
+    let upper = code.to_ascii_uppercase();
+    if upper != code && member_state_name(&upper).is_some() {
+        return format!("`{code}` must be written in capitals: `{upper}`");
+    }
+    match upper.as_str() {
+        "EL" => {
+            "`EL` is the EU's own abbreviation for Greece; the ISO 3166 code is `GR`".to_string()
+        }
+        "UK" | "GB" => format!("`{code}` is not an EU Member State"),
+        _ => format!("`{code}` is not the ISO 3166-1 alpha-2 code of an EU Member State"),
+    }
+}
+
+/// Checks a `markets` value: `["EU"]` (every Member State) or a list of Member State codes.
+/// Returns the codes it stands for, or what is wrong.
+pub fn parse_markets(v: &serde_json::Value) -> std::result::Result<Vec<String>, String> {
+    let Some(items) = v.as_array() else {
+        return Err(format!(
+            "`markets` must be an array of strings, found {}",
+            json_type(v)
+        ));
+    };
+    if items.is_empty() {
+        return Err("`markets` is empty: list the Member States where the product is made available, or `[\"EU\"]`".to_string());
+    }
+    let mut codes = Vec::new();
+    let mut problems = Vec::new();
+    for item in items {
+        let Some(code) = item.as_str() else {
+            problems.push(format!(
+                "`markets` must hold strings, found {}",
+                json_type(item)
+            ));
+            continue;
+        };
+        if code == "EU" {
+            if items.len() > 1 {
+                problems.push(
+                    "`EU` already stands for every Member State: write `[\"EU\"]` alone"
+                        .to_string(),
+                );
+            }
+            codes.extend(MEMBER_STATES.iter().map(|(c, _)| c.to_string()));
+        } else if member_state_name(code).is_some() {
+            if codes.iter().any(|c| c == code) {
+                problems.push(format!("`{code}` is listed twice"));
+            }
+            codes.push(code.to_string());
+        } else {
+            problems.push(member_state_problem(code));
+        }
+    }
+    if !problems.is_empty() {
+        problems.dedup();
+        return Err(problems.join("; "));
+    }
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
+}
+
+/// Checks a `main-establishment` value: one Member State code.
+pub fn parse_main_establishment(v: &serde_json::Value) -> std::result::Result<String, String> {
+    match v.as_str() {
+        Some("EU") => Err("`main-establishment` is one Member State (the one whose CSIRT coordinates, CRA Art. 14(7)), not `EU`".to_string()),
+        Some(code) if member_state_name(code).is_some() => Ok(code.to_string()),
+        Some(code) => Err(member_state_problem(code)),
+        None => Err(format!("`main-establishment` must be a string, found {}", json_type(v))),
+    }
+}
 
 /// Product classes (CRA Annex III and IV).
 pub const PRODUCT_CLASSES: &[&str] = &[
@@ -117,6 +232,14 @@ pub struct ProductMeta {
     pub declaration_of_conformity: Option<String>,
     /// Where the SBOM is published.
     pub sbom_url: Option<String>,
+    /// Member States where the product is made available (ISO 3166 codes; `["EU"]` expanded
+    /// to all of them); `None` when missing or invalid.
+    pub markets: Option<Vec<String>>,
+    /// `markets` exactly as written (`EU` kept), when it is valid.
+    pub markets_written: Option<Vec<String>>,
+    /// Member State of the main establishment (decides the coordinating CSIRT); `None` when
+    /// missing or invalid.
+    pub main_establishment: Option<String>,
 }
 
 /// Where a key's value came from.
@@ -143,8 +266,17 @@ fn lookup<'a>(
 
 /// Reads a product's CRA metadata (with `[workspace.metadata.cra]` inheritance).
 pub fn product_metadata(ws: &Workspace, pkg: &cargo_metadata::Package) -> ProductMeta {
+    metadata_of(ws.workspace_metadata(), pkg)
+}
+
+/// Reads a package's CRA metadata given the `[workspace.metadata]` table (as `cargo
+/// metadata` reports it), for callers that ran `cargo metadata --no-deps` themselves.
+pub fn metadata_of(
+    workspace_metadata: Option<&serde_json::Value>,
+    pkg: &cargo_metadata::Package,
+) -> ProductMeta {
     let p = cra_table(Some(&pkg.metadata));
-    let w = cra_table(ws.workspace_metadata());
+    let w = cra_table(workspace_metadata);
     let s = |k: &str| {
         lookup(p, w, k)
             .and_then(|(v, _)| v.as_str())
@@ -174,7 +306,24 @@ pub fn product_metadata(ws: &Workspace, pkg: &cargo_metadata::Package) -> Produc
         intended_purpose: s("intended-purpose"),
         declaration_of_conformity: s("declaration-of-conformity"),
         sbom_url: s("sbom-url"),
+        markets: lookup(p, w, "markets").and_then(|(v, _)| parse_markets(v).ok()),
+        markets_written: lookup(p, w, "markets")
+            .filter(|(v, _)| parse_markets(v).is_ok())
+            .and_then(|(v, _)| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            }),
+        main_establishment: lookup(p, w, "main-establishment")
+            .and_then(|(v, _)| parse_main_establishment(v).ok()),
     }
+}
+
+/// Whether a package is a product by default (when `[product] members` is not set): a
+/// workspace member with a binary target.
+pub fn is_default_product(pkg: &cargo_metadata::Package) -> bool {
+    pkg.targets.iter().any(|t| t.is_bin())
 }
 
 /// `YYYY-MM-DD`, or `YYYY-MM` meaning the last day of that month.
@@ -252,10 +401,7 @@ pub fn products(
         }
         None => members
             .into_iter()
-            .filter(|&i| {
-                ws.meta_pkg(&g.pkgs[i])
-                    .is_some_and(|m| m.targets.iter().any(|t| t.is_bin()))
-            })
+            .filter(|&i| ws.meta_pkg(&g.pkgs[i]).is_some_and(is_default_product))
             .collect(),
     }
 }
@@ -371,11 +517,34 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
     let cfg = &ctx.policy.product;
     let products = products(ws, cfg, ctx.policy.path.as_deref(), Some(sink));
     let ws_table = cra_table(ws.workspace_metadata());
+    let mut security_txt: Option<super::security_txt::Expect> = None;
     for i in products.into_iter().filter(|i| ws.graph.roots.contains(i)) {
         let pkg = &ws.graph.pkgs[i];
         let Some(meta) = ws.meta_pkg(pkg) else {
             continue;
         };
+        // RFC 9116: a web address for reports or the policy calls for a security.txt.
+        let pm = product_metadata(ws, meta);
+        let web = [
+            ("security-contact", &pm.security_contact),
+            (
+                "vulnerability-disclosure-policy",
+                &pm.vulnerability_disclosure_policy,
+            ),
+        ]
+        .into_iter()
+        .find_map(|(k, v)| v.as_deref().filter(|v| is_https(v)).map(|v| (k, v)));
+        if let Some((key, url)) = web {
+            let e = security_txt.get_or_insert_with(|| super::security_txt::Expect {
+                contacts: Vec::new(),
+                trigger: format!("the `{key}` of `{}` ({url})", meta.name),
+            });
+            if let Some(c) = &pm.security_contact
+                && !e.contacts.contains(c)
+            {
+                e.contacts.push(c.clone());
+            }
+        }
         let pkg_table = cra_table(Some(&meta.metadata));
         let mut c = ProductCheck {
             sink: &mut *sink,
@@ -386,6 +555,9 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             ws_table,
         };
         check_product(ctx, &mut c, meta);
+    }
+    if let Some(expect) = security_txt {
+        super::security_txt::check(&ws.root, &expect, crate::now()?, sink);
     }
     Ok(())
 }
@@ -446,7 +618,10 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
             }
         }
     }
-    for key in KEYS.iter().filter(|k| **k != "manufacturer") {
+    for key in KEYS
+        .iter()
+        .filter(|k| !["manufacturer", "markets"].contains(*k))
+    {
         if let Some((v, _)) = lookup(c.pkg_table, c.ws_table, key)
             && !v.is_string()
         {
@@ -685,6 +860,49 @@ fn check_product(ctx: &CheckCtx<'_>, c: &mut ProductCheck<'_, '_>, meta: &cargo_
             r#"intended-purpose = "What the product is for, in one sentence""#,
         ),
         None => {}
+    }
+
+    // Where the product is made available (Art. 14(2)(a): the early warning names the
+    // Member States) and the main establishment (Art. 14(7): its CSIRT coordinates).
+    match lookup(c.pkg_table, c.ws_table, "markets") {
+        None => c.emit(
+            Code::CraMarketsMissing,
+            Severity::Warning,
+            "markets",
+            format!("product `{name}` does not say in which Member States it is made available (`markets`; an Art. 14 early warning names them)"),
+            r#"markets = ["EU"]   # or the ISO 3166 codes, e.g. ["DE", "AT", "FR"]"#,
+        ),
+        Some((v, _)) => {
+            if let Err(problem) = parse_markets(v) {
+                c.emit(
+                    Code::CraMarketsInvalid,
+                    Severity::Error,
+                    "markets",
+                    format!("`markets` of `{name}` is invalid: {problem}"),
+                    r#"markets = ["EU"]   # or the ISO 3166 codes, e.g. ["DE", "AT", "FR"]"#,
+                );
+            }
+        }
+    }
+    match lookup(c.pkg_table, c.ws_table, "main-establishment") {
+        None => c.emit(
+            Code::CraMainEstablishmentMissing,
+            Severity::Warning,
+            "main-establishment",
+            format!("product `{name}` does not name the Member State of the manufacturer's main establishment (`main-establishment`; its CSIRT coordinates Art. 14 reports)"),
+            r#"main-establishment = "DE""#,
+        ),
+        Some((v, _)) => {
+            if let Err(problem) = parse_main_establishment(v) {
+                c.emit(
+                    Code::CraMainEstablishmentInvalid,
+                    Severity::Error,
+                    "main-establishment",
+                    format!("`main-establishment` of `{name}` is invalid: {problem}"),
+                    r#"main-establishment = "DE""#,
+                );
+            }
+        }
     }
 
     // Optional URLs.

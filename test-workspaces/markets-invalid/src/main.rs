@@ -1,0 +1,5 @@
+//! `markets-invalid` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}

@@ -1,0 +1,5 @@
+//! Parses a header.
+
+fn main() {
+    println!("{:?}", vulnlib::parse_header("a=b"));
+}

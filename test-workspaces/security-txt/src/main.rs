@@ -1,0 +1,5 @@
+//! `security-txt` scenario.
+
+fn main() {
+    println!("{}", smallfmt::pad_left("ok", 4));
+}
