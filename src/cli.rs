@@ -178,9 +178,14 @@ pub struct InitArgs {
     /// Path to Cargo.toml.
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<Utf8PathBuf>,
-    /// Overwrite an existing policy file.
+    /// Overwrite an existing policy file (and security.txt).
     #[arg(long)]
     pub force: bool,
+    /// Also write an RFC 9116 `.well-known/security.txt` at the workspace root from the CRA
+    /// metadata (contacts, disclosure policy; expires in 364 days). An existing policy file
+    /// is then kept.
+    #[arg(long)]
+    pub security_txt: bool,
 }
 
 /// SBOM serialization format.

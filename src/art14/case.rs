@@ -386,7 +386,7 @@ struct RawCase {
     close_reason: Option<String>,
     advisory: Option<RawAdvisory>,
     #[serde(default)]
-    text: toml::Table,
+    text: std::collections::BTreeMap<S<String>, S<toml::Value>>,
     #[serde(default)]
     products: Vec<RawProduct>,
     #[serde(default)]
@@ -672,12 +672,12 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Case> {
     }
     let mut text_fields = std::collections::BTreeMap::new();
     for (k, v) in &raw.text {
-        if !TEXT_FIELDS.iter().any(|(f, _)| f == k) {
-            let at = find_key_span(text, "text", k);
+        let key = k.get_ref();
+        if !TEXT_FIELDS.iter().any(|(f, _)| f == key) {
             c.err(
-                at,
+                k.span(),
                 format!(
-                    "unknown field `{k}` in [text]; known: {}",
+                    "unknown field `{key}` in [text]; known: {}",
                     TEXT_FIELDS
                         .iter()
                         .map(|(f, _)| *f)
@@ -687,25 +687,22 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Case> {
             );
             continue;
         }
-        match v.as_str() {
+        match v.get_ref().as_str() {
             Some(s) if s.trim().is_empty() => {}
+            Some(s)
+                if key == "suspected-malicious"
+                    && !["yes", "no", "unknown"].contains(&s.trim()) =>
+            {
+                c.err(
+                    v.span(),
+                    format!("`suspected-malicious` must be `yes`, `no` or `unknown`, found `{s}`"),
+                );
+            }
             Some(s) => {
-                text_fields.insert(k.clone(), s.to_string());
+                text_fields.insert(key.clone(), s.to_string());
             }
-            None => {
-                let at = find_key_span(text, "text", k);
-                c.err(at, format!("`text.{k}` must be a string"));
-            }
+            None => c.err(v.span(), format!("`text.{key}` must be a string")),
         }
-    }
-    if let Some(v) = text_fields.get("suspected-malicious")
-        && !["yes", "no", "unknown", ""].contains(&v.trim())
-    {
-        let at = find_key_span(text, "text", "suspected-malicious");
-        c.err(
-            at,
-            format!("`suspected-malicious` must be `yes`, `no` or `unknown`, found `{v}`"),
-        );
     }
     let products = raw
         .products
@@ -769,19 +766,29 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Case> {
             }
         })
         .collect();
-    let mut sub = |r: Option<RawReport>, what: &str| -> Option<Submission> {
-        let r = r?;
-        let at = r.submitted_at.as_ref()?;
-        Some(Submission {
-            at: c.time(at, &format!("reports.{what}.submitted-at"))?,
-            reference: r.reference.filter(|s| !s.trim().is_empty()),
-        })
-    };
-    let reports = [
-        sub(raw.reports.early_warning, "early-warning"),
-        sub(raw.reports.notification, "notification"),
-        sub(raw.reports.final_report, "final"),
-    ];
+    let mut sub =
+        |r: Option<RawReport>, what: &str| -> (Option<Submission>, Option<Range<usize>>) {
+            let Some(at) = r.as_ref().and_then(|r| r.submitted_at.as_ref()) else {
+                return (None, None);
+            };
+            let span = at.span();
+            let Some(time) = c.time(at, &format!("reports.{what}.submitted-at")) else {
+                return (None, Some(span));
+            };
+            let reference = r.and_then(|r| r.reference).filter(|s| !s.trim().is_empty());
+            (
+                Some(Submission {
+                    at: time,
+                    reference,
+                }),
+                Some(span),
+            )
+        };
+    let (ew, ew_span) = sub(raw.reports.early_warning, "early-warning");
+    let (nt, nt_span) = sub(raw.reports.notification, "notification");
+    let (fi, fi_span) = sub(raw.reports.final_report, "final");
+    let reports = [ew, nt, fi];
+    let report_spans = [ew_span, nt_span, fi_span];
     let csaf_revisions = raw
         .csaf_revisions
         .into_iter()
@@ -803,13 +810,8 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Case> {
             if let Some(s) = s
                 && s.at < aware
             {
-                let at = find_key_span(
-                    text,
-                    &format!("reports.{}", Step::ALL[i].as_str()),
-                    "submitted-at",
-                );
                 c.err(
-                    at,
+                    report_spans[i].clone().unwrap_or(0..0),
                     format!(
                         "the {} was submitted at {}, before the manufacturer became aware ({})",
                         Step::ALL[i].as_str(),
@@ -840,26 +842,6 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Case> {
         reports,
         csaf_revisions,
     })
-}
-
-/// The span of `key = ...` inside `[table]` (textual; for fields serde keeps no span for).
-fn find_key_span(text: &str, table: &str, key: &str) -> Range<usize> {
-    let header = format!("[{table}]");
-    let start = text.find(&header).map_or(0, |i| i + header.len());
-    let mut offset = start;
-    for line in text[start..].split_inclusive('\n') {
-        let l = line.trim_start();
-        if l.starts_with('[') {
-            break;
-        }
-        let bare = l.split(['=', ' ']).next().unwrap_or("").trim_matches('"');
-        if bare == key {
-            let s = offset + (line.len() - l.len());
-            return s..s + line.trim().len();
-        }
-        offset += line.len();
-    }
-    start.saturating_sub(header.len())..start
 }
 
 /// Whether `id` is a valid case id: lowercase ASCII letters, digits and `-`.
