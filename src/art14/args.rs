@@ -67,9 +67,6 @@ pub struct NewArgs {
     /// When the manufacturer became aware, RFC 3339 (`2026-12-01T09:30:00Z`; default: now).
     #[arg(long, value_name = "TIME")]
     pub aware_at: Option<String>,
-    /// Folder (or file) of released SBOMs to scan for affected releases (repeatable).
-    #[arg(long, value_name = "DIR")]
-    pub sboms: Vec<Utf8PathBuf>,
     /// An affected release, PRODUCT@VERSION (repeatable), besides those found.
     #[arg(long, value_name = "PRODUCT@VERSION")]
     pub affected: Vec<String>,

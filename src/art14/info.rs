@@ -76,10 +76,10 @@ pub fn products(ws: &CaseWorkspace, policy: &Policy) -> Result<Vec<ProductInfo>>
         .map(|p| ProductInfo {
             name: p.name.to_string(),
             version: p.version.to_string(),
-            purl: crate::workspace::purl(
+            purl: crate::purl::cargo(
                 p.name.as_ref(),
                 &p.version.to_string(),
-                &crate::workspace::SourceKind::Path,
+                &crate::purl::CargoSource::Path,
             ),
             description: p.description.clone(),
             meta: product::metadata_of(ws_meta, p),

@@ -1,12 +1,12 @@
 //! `cargo cra report new`: opens a case. A vulnerability case takes its advisory from the
 //! advisory database (title, description, aliases, CVSS, patched versions); the affected
-//! releases come from the SBOM archive (`--sboms`), the workspace's own products (their
-//! current build, from `Cargo.lock` and `cargo metadata`) and `--affected`.
+//! releases come from the workspace's own products (their current build, from `Cargo.lock`
+//! and `cargo metadata`) and `--affected`.
 
 use super::args::NewArgs;
 use super::case::{self, Advisory, Case, Kind, Product, Release, Tlp};
 use super::{deadline, info, time as t};
-use crate::checks::advisories::{cache, db};
+use crate::advisory::{cache, db};
 use crate::error::{Error, ExitCode, Result};
 use crate::output::Printer;
 use camino::Utf8Path;
@@ -73,9 +73,6 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
 
     let mut releases: Vec<Release> = Vec::new();
     if let Some(rec) = &record {
-        for dir in &a.sboms {
-            releases.extend(super::new::scan_sboms(&root, dir, rec)?);
-        }
         let names: Vec<String> = products.iter().map(|p| p.name.clone()).collect();
         match workspace_releases(&a.ws, rec, &names, a.offline) {
             Ok(found) => releases.extend(found),
@@ -84,8 +81,6 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
                 rec.id
             )),
         }
-    } else if !a.sboms.is_empty() && kind == Kind::Incident {
-        printer.warn("--sboms is used to find releases affected by an advisory; an incident case ignores it (use --affected)");
     }
     for spec in &a.affected {
         let (product, version) = spec
@@ -99,7 +94,7 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
         releases.push(Release {
             product: product.to_string(),
             version: version.to_string(),
-            purl: crate::workspace::purl(product, version, &crate::workspace::SourceKind::Path),
+            purl: crate::purl::cargo(product, version, &crate::purl::CargoSource::Path),
             evidence: "manual".to_string(),
             sbom_sha256: None,
             components: Vec::new(),
@@ -121,11 +116,7 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
     if kind == Kind::Vulnerability && releases.is_empty() {
         printer.warn(format!(
             "no affected release found{}: add them with --affected PRODUCT@VERSION or in the case file",
-            if a.sboms.is_empty() {
-                " in the workspace (pass the SBOM archive with --sboms DIR)"
-            } else {
-                ""
-            }
+            " in the workspace"
         ));
     }
 
@@ -252,14 +243,6 @@ fn description_of(db: &Utf8Path, rec: &db::Record) -> Option<String> {
         .join(format!("{}.md", rec.id));
     let adv = rustsec::Advisory::load_file(file.as_std_path()).ok()?;
     Some(adv.description().trim().to_string()).filter(|d| !d.is_empty())
-}
-
-/// Releases in an SBOM archive affected by the advisory.
-pub fn scan_sboms(root: &Utf8Path, dir: &Utf8Path, rec: &db::Record) -> Result<Vec<Release>> {
-    let _ = (root, rec);
-    Err(Error::other(format!(
-        "--sboms {dir}: reading SBOM archives lands with the inventory readers"
-    )))
 }
 
 /// The workspace's products at their current versions, when their current build contains an
