@@ -48,6 +48,9 @@ pub enum ReportCommand {
     Set(SetArgs),
     /// Close a case (all reports submitted, or with --reason why not).
     Close(CloseArgs),
+    /// Write a CSAF 2.0 security advisory (csaf_security_advisory) for the product's users
+    /// (Art. 14(8), Annex I Part II (4)).
+    Csaf(CsafArgs),
 }
 
 /// `report new`.
@@ -285,9 +288,14 @@ pub struct CsafArgs {
     /// Case id (or a unique prefix).
     #[arg(value_name = "CASE")]
     pub case: String,
-    /// Where to write the advisory (atomically).
+    /// Where to write the advisory (atomically); an existing directory gets the file name
+    /// CSAF asks for (the tracking id, lowercase, `.json`).
     #[arg(short, long, value_name = "FILE")]
     pub output: Utf8PathBuf,
+    /// Distribution of the advisory: clear (default: it is for the product's users), green,
+    /// amber, amber+strict, red.
+    #[arg(long, value_name = "TLP", default_value = "clear")]
+    pub tlp: String,
     /// Workspace and policy.
     #[command(flatten)]
     pub ws: CaseWorkspace,

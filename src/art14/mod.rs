@@ -9,6 +9,7 @@
 
 pub mod args;
 pub mod case;
+pub mod csaf;
 pub mod deadline;
 pub mod draft;
 pub mod info;
@@ -33,6 +34,7 @@ pub fn run(args: &ReportArgs, printer: &Printer) -> Result<u8> {
         ReportCommand::Mitigation(a) => mitigation(a, printer),
         ReportCommand::Set(a) => set(a, printer),
         ReportCommand::Close(a) => close(a, printer),
+        ReportCommand::Csaf(a) => csaf::run(a, printer),
     }
 }
 
