@@ -1028,7 +1028,11 @@ fn csaf_security_advisory_from_open_to_fixed() {
     report(
         &s,
         "2026-12-01T12:00:00Z",
-        &["mitigation", CASE, "Reject uploads with a length prefix above 64 KiB at the proxy"],
+        &[
+            "mitigation",
+            CASE,
+            "Reject uploads with a length prefix above 64 KiB at the proxy",
+        ],
     )
     .assert_code(0);
     let v = write_csaf(&s, "2026-12-01T12:00:00Z", "report-interim.csaf.json");
@@ -1041,24 +1045,41 @@ fn csaf_security_advisory_from_open_to_fixed() {
     assert_eq!(d["tracking"]["id"], CASE);
     assert_eq!(d["tracking"]["status"], "interim");
     assert_eq!(d["tracking"]["version"], "1");
-    assert_eq!(d["tracking"]["initial_release_date"], "2026-12-01T12:00:00Z");
+    assert_eq!(
+        d["tracking"]["initial_release_date"],
+        "2026-12-01T12:00:00Z"
+    );
     assert_eq!(d["distribution"]["tlp"]["label"], "WHITE");
     assert_eq!(d["aggregate_severity"]["text"], "Critical");
     let vuln = &v["vulnerabilities"][0];
     assert_eq!(vuln["cve"], "CVE-2099-10001");
-    let ids: Vec<&str> = vuln["ids"].as_array().unwrap().iter().map(|i| i["text"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = vuln["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["GHSA-2c4f-8m9q-vx3w", "RUSTSEC-2099-0001"]);
-    assert_eq!(vuln["product_status"]["known_affected"], serde_json::json!(["report-vulnerable@1.0.0"]));
+    assert_eq!(
+        vuln["product_status"]["known_affected"],
+        serde_json::json!(["report-vulnerable@1.0.0"])
+    );
     assert_eq!(vuln["scores"][0]["cvss_v3"]["baseScore"], 9.8);
     assert_eq!(vuln["remediations"][0]["category"], "mitigation");
     assert_eq!(vuln["threats"][0]["category"], "exploit_status");
     // The product tree: the release under the manufacturer, the crate under crates.io, and
     // the crate as part of the release.
     let tree = &v["product_tree"];
-    let vendors: Vec<&str> = tree["branches"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
+    let vendors: Vec<&str> = tree["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
     assert_eq!(vendors, ["Example GmbH", "crates.io"]);
     assert_eq!(
-        tree["branches"][0]["branches"][0]["branches"][0]["product"]["product_identification_helper"]["purl"],
+        tree["branches"][0]["branches"][0]["branches"][0]["product"]["product_identification_helper"]
+            ["purl"],
         "pkg:cargo/report-vulnerable@1.0.0"
     );
     assert_eq!(
@@ -1075,28 +1096,69 @@ fn csaf_security_advisory_from_open_to_fixed() {
         &s,
         "2026-12-03T13:00:00Z",
         &[
-            "fix", CASE, "--fixed-in", "1.0.1", "--available-at", "2026-12-03T12:00:00Z",
-            "--url", "https://example.com/releases/1.0.1",
-            "--description", "The length prefix is checked against the input length.",
+            "fix",
+            CASE,
+            "--fixed-in",
+            "1.0.1",
+            "--available-at",
+            "2026-12-03T12:00:00Z",
+            "--url",
+            "https://example.com/releases/1.0.1",
+            "--description",
+            "The length prefix is checked against the input length.",
         ],
     )
     .assert_code(0);
-    report(&s, "2026-12-03T13:00:00Z", &["set", CASE, "impact", "Remote code execution in the upload service"])
-        .assert_code(0);
+    report(
+        &s,
+        "2026-12-03T13:00:00Z",
+        &[
+            "set",
+            CASE,
+            "impact",
+            "Remote code execution in the upload service",
+        ],
+    )
+    .assert_code(0);
     let v = write_csaf(&s, "2026-12-03T14:00:00Z", "report-final.csaf.json");
     let t = &v["document"]["tracking"];
     assert_eq!(t["status"], "final");
     assert_eq!(t["version"], "2");
     assert_eq!(t["revision_history"].as_array().unwrap().len(), 2);
-    assert_eq!(t["revision_history"][1]["summary"], "Security update available (report-vulnerable 1.0.1).");
+    assert_eq!(
+        t["revision_history"][1]["summary"],
+        "Security update available (report-vulnerable 1.0.1)."
+    );
     assert_eq!(t["current_release_date"], "2026-12-03T14:00:00Z");
     let vuln = &v["vulnerabilities"][0];
-    assert_eq!(vuln["product_status"]["fixed"], serde_json::json!(["report-vulnerable@1.0.1"]));
-    let fix = vuln["remediations"].as_array().unwrap().iter().find(|r| r["category"] == "vendor_fix").unwrap();
-    assert_eq!(fix["product_ids"], serde_json::json!(["report-vulnerable@1.0.0"]));
-    assert!(fix["details"].as_str().unwrap().starts_with("Update report-vulnerable to version 1.0.1 or later."));
+    assert_eq!(
+        vuln["product_status"]["fixed"],
+        serde_json::json!(["report-vulnerable@1.0.1"])
+    );
+    let fix = vuln["remediations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == "vendor_fix")
+        .unwrap();
+    assert_eq!(
+        fix["product_ids"],
+        serde_json::json!(["report-vulnerable@1.0.0"])
+    );
+    assert!(
+        fix["details"]
+            .as_str()
+            .unwrap()
+            .starts_with("Update report-vulnerable to version 1.0.1 or later.")
+    );
     assert_eq!(fix["url"], "https://example.com/releases/1.0.1");
-    assert!(vuln["threats"].as_array().unwrap().iter().any(|t| t["category"] == "impact"));
+    assert!(
+        vuln["threats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["category"] == "impact")
+    );
     // The case file keeps the revisions.
     let file = s.read(format!("cra-reports/{CASE}/case.toml"));
     assert_eq!(file.matches("[[csaf-revisions]]").count(), 2, "{file}");
@@ -1104,17 +1166,43 @@ fn csaf_security_advisory_from_open_to_fixed() {
     // An amber+strict advisory, into a directory (file name from the tracking id).
     let dir = s.path("advisories");
     std::fs::create_dir_all(&dir).unwrap();
-    report(&s, "2026-12-03T14:00:00Z", &["csaf", CASE, "-o", dir.to_str().unwrap(), "--tlp", "amber+strict"])
-        .assert_code(0);
+    report(
+        &s,
+        "2026-12-03T14:00:00Z",
+        &[
+            "csaf",
+            CASE,
+            "-o",
+            dir.to_str().unwrap(),
+            "--tlp",
+            "amber+strict",
+        ],
+    )
+    .assert_code(0);
     let text = std::fs::read_to_string(dir.join(format!("{CASE}.json"))).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["document"]["distribution"]["tlp"]["label"], "AMBER");
     std::fs::write(csaf_out("report-amber-strict.csaf.json"), text).unwrap();
 
     // An incident has no CSAF security advisory.
-    report(&s, "2026-12-03T14:00:00Z", &["new", "--incident", "Build server compromised", "--aware-at", "2026-12-03T10:00:00Z"])
-        .assert_code(0);
-    report(&s, "2026-12-03T14:00:00Z", &["csaf", "2026-12-03-incident", "-o", "x.json"]).assert_code(2);
+    report(
+        &s,
+        "2026-12-03T14:00:00Z",
+        &[
+            "new",
+            "--incident",
+            "Build server compromised",
+            "--aware-at",
+            "2026-12-03T10:00:00Z",
+        ],
+    )
+    .assert_code(0);
+    report(
+        &s,
+        "2026-12-03T14:00:00Z",
+        &["csaf", "2026-12-03-incident", "-o", "x.json"],
+    )
+    .assert_code(2);
 }
 
 #[test]
@@ -1125,14 +1213,29 @@ fn csaf_advisory_for_a_vulnerability_in_own_code_without_cvss() {
         &s,
         "2026-12-01T10:00:00Z",
         &[
-            "new", "CVE-2026-99999", "--title", "Path traversal in the export command",
-            "--aware-at", "2026-12-01T09:00:00Z", "--advisory-db", &db, "--offline",
-            "--affected", "report-vulnerable@1.0.0", "--affected", "report-vulnerable@0.9.0",
+            "new",
+            "CVE-2026-99999",
+            "--title",
+            "Path traversal in the export command",
+            "--aware-at",
+            "2026-12-01T09:00:00Z",
+            "--advisory-db",
+            &db,
+            "--offline",
+            "--affected",
+            "report-vulnerable@1.0.0",
+            "--affected",
+            "report-vulnerable@0.9.0",
         ],
     )
     .assert_code(0);
     let out_path = csaf_out("report-own-code.csaf.json");
-    report(&s, "2026-12-01T10:00:00Z", &["csaf", "2026-12-01-cve", "-o", out_path.to_str().unwrap()]).assert_code(0);
+    report(
+        &s,
+        "2026-12-01T10:00:00Z",
+        &["csaf", "2026-12-01-cve", "-o", out_path.to_str().unwrap()],
+    )
+    .assert_code(0);
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
     let vuln = &v["vulnerabilities"][0];
     assert_eq!(vuln["cve"], "CVE-2026-99999");

@@ -89,7 +89,8 @@ pub fn build(
 ) -> Result<(Csaf, Option<CsafRevision>)> {
     let adv = c.advisory.clone().unwrap_or_default();
     let in_case = |p: &&info::ProductInfo| {
-        c.products.iter().any(|q| q.name == p.name) || c.releases.iter().any(|r| r.product == p.name)
+        c.products.iter().any(|q| q.name == p.name)
+            || c.releases.iter().any(|r| r.product == p.name)
     };
     let manufacturer = products
         .iter()
@@ -164,7 +165,11 @@ pub fn build(
     ids.sort();
     ids.dedup();
     let mut notes = Vec::new();
-    if let Some(d) = c.text("description").map(str::to_string).or(adv.description.clone()) {
+    if let Some(d) = c
+        .text("description")
+        .map(str::to_string)
+        .or(adv.description.clone())
+    {
         notes.push(model::Note::new("description", "Description", d));
     }
     if let Some(s) = c.text("summary") {
@@ -248,8 +253,7 @@ pub fn build(
     if remediations.is_empty() && !affected.is_empty() {
         remediations.push(model::Remediation {
             category: "none_available".into(),
-            details: "No fix or mitigation is available yet; this advisory will be updated."
-                .into(),
+            details: "No fix or mitigation is available yet; this advisory will be updated.".into(),
             date: None,
             product_ids: affected.clone(),
             group_ids: Vec::new(),
