@@ -189,11 +189,16 @@ pub struct InitArgs {
 }
 
 /// SBOM serialization format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, ValueEnum)]
 pub enum SbomFormat {
-    /// CycloneDX JSON.
+    /// CycloneDX JSON (`<artifact>.cdx.json`).
     #[default]
+    #[value(alias = "cyclonedx-json")]
     Json,
+    /// SPDX 2.3 JSON (`<artifact>.spdx.json`).
+    SpdxJson,
+    /// SPDX 3.0.1 JSON-LD (`<artifact>.spdx3.json`).
+    Spdx3Json,
 }
 
 /// CycloneDX specification version.
@@ -226,9 +231,10 @@ pub struct SbomArgs {
     /// Write SBOMs into this directory instead of next to each artifact.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<Utf8PathBuf>,
-    /// SBOM format.
-    #[arg(long, value_enum, default_value_t = SbomFormat::Json)]
-    pub format: SbomFormat,
+    /// SBOM format: json (CycloneDX), spdx-json (SPDX 2.3), spdx3-json (SPDX 3.0.1);
+    /// repeat or separate with commas to write several from one run.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "json")]
+    pub format: Vec<SbomFormat>,
     /// CycloneDX specification version.
     #[arg(long, value_enum, default_value_t = SpecVersion::V1_6)]
     pub spec_version: SpecVersion,

@@ -264,6 +264,24 @@ fn lookup<'a>(
         .or_else(|| ws.and_then(|t| t.get(key)).map(|v| (v, Origin::Workspace)))
 }
 
+/// A `manufacturer` table's fields (values as written).
+fn manufacturer_of(v: &serde_json::Value) -> Option<Manufacturer> {
+    let m = v.as_object()?;
+    let f = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    Some(Manufacturer {
+        name: f("name"),
+        email: f("email"),
+        url: f("url"),
+        address: f("address"),
+    })
+}
+
+/// The manufacturer a package declares in its own `[package.metadata.cra]` (no
+/// inheritance): the creator of a first-party library that names its own.
+pub fn package_manufacturer(pkg: &cargo_metadata::Package) -> Option<Manufacturer> {
+    manufacturer_of(cra_table(Some(&pkg.metadata))?.get("manufacturer")?)
+}
+
 /// Reads a product's CRA metadata (with `[workspace.metadata.cra]` inheritance).
 pub fn product_metadata(ws: &Workspace, pkg: &cargo_metadata::Package) -> ProductMeta {
     metadata_of(ws.workspace_metadata(), pkg)
@@ -282,17 +300,7 @@ pub fn metadata_of(
             .and_then(|(v, _)| v.as_str())
             .map(str::to_string)
     };
-    let manufacturer = lookup(p, w, "manufacturer")
-        .and_then(|(v, _)| v.as_object())
-        .map(|m| {
-            let f = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            Manufacturer {
-                name: f("name"),
-                email: f("email"),
-                url: f("url"),
-                address: f("address"),
-            }
-        });
+    let manufacturer = lookup(p, w, "manufacturer").and_then(|(v, _)| manufacturer_of(v));
     let support_end = s("support-end");
     ProductMeta {
         manufacturer,

@@ -12,7 +12,7 @@
 use super::cache::HashCache;
 use super::model::{
     Component, ExternalReference, Hash, LicenseChoice, NamedLicense, OrganizationalContact,
-    OrganizationalEntity, Property, Spec,
+    OrganizationalEntity, PostalAddress, Property, Spec,
 };
 use crate::checks::licenses;
 use crate::workspace::{Pkg, SourceKind};
@@ -356,6 +356,52 @@ pub fn crate_manufacturer(meta: &cargo_metadata::Package) -> Option<Organization
     (!org.is_empty()).then_some(org)
 }
 
+/// A CRA `manufacturer` as an organizational entity (malformed email and url left out).
+pub fn manufacturer_entity(
+    m: &crate::checks::product::Manufacturer,
+) -> Option<OrganizationalEntity> {
+    let org = OrganizationalEntity {
+        name: m.name.clone().filter(|n| !n.trim().is_empty()),
+        address: m
+            .address
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| PostalAddress { street_address: a }),
+        url: m.url.clone().filter(|u| is_url(u)).into_iter().collect(),
+        contact: m
+            .email
+            .clone()
+            .filter(|e| is_email(e))
+            .map(|e| OrganizationalContact {
+                name: None,
+                email: Some(e),
+            })
+            .into_iter()
+            .collect(),
+    };
+    (!org.is_empty()).then_some(org)
+}
+
+/// Whether an entity names an email or a URL: what BSI TR-03183-2 asks of a creator.
+pub fn is_creator(org: &OrganizationalEntity) -> bool {
+    !org.url.is_empty() || org.contact.iter().any(|c| c.email.is_some())
+}
+
+/// The creator of a first-party (path) package as the package itself declares it: its own
+/// `[package.metadata.cra] manufacturer`, else its `authors` when one has an email. `None`:
+/// the product's manufacturer is its creator (set per SBOM by [`super::document::build`]).
+/// A repository URL is not used here: for first-party code the manufacturer is the creator.
+pub fn first_party_manufacturer(meta: &cargo_metadata::Package) -> Option<OrganizationalEntity> {
+    if let Some(org) = crate::checks::product::package_manufacturer(meta)
+        .as_ref()
+        .and_then(manufacturer_entity)
+        .filter(is_creator)
+    {
+        return Some(org);
+    }
+    crate_manufacturer(meta).filter(|o| o.contact.iter().any(|c| c.email.is_some()))
+}
+
 /// The component of one linked package (`pkg` with its metadata `meta`).
 pub fn crate_component(
     pkg: &Pkg,
@@ -437,7 +483,11 @@ pub fn crate_component(
     Component {
         kind: "library",
         bom_ref: Some(pkg.purl.clone()),
-        manufacturer: crate_manufacturer(meta),
+        manufacturer: if matches!(pkg.kind, SourceKind::Path) {
+            first_party_manufacturer(meta)
+        } else {
+            crate_manufacturer(meta)
+        },
         name,
         version: Some(version),
         description: meta

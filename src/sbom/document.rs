@@ -8,10 +8,10 @@
 //! same bytes on any machine and in any checkout path.
 
 use super::artifacts::{Artifact, Kind};
-use super::components::{is_email, is_url, prop, push_manifest_links, sort_refs};
+use super::components::{is_url, prop, push_manifest_links, sort_refs};
 use super::model::{
     Bom, Component, Composition, Dependency, ExternalReference, Hash, Lifecycle, Metadata,
-    OrganizationalContact, OrganizationalEntity, PostalAddress, Property, Spec, Tools,
+    OrganizationalEntity, Property, Spec, Tools,
 };
 use super::tree::LinkGraph;
 use crate::checks::product::{ProductMeta, product_metadata};
@@ -113,10 +113,11 @@ fn rust_std_component(rustc_vv: &str, triple: &str) -> Option<Component> {
         name: "rust-std".into(),
         version: Some(release),
         description: Some("The Rust standard library (std, core, alloc), linked statically".into()),
-        licenses: vec![crate::sbom::components::license_choice(
-            "MIT OR Apache-2.0",
-            "concluded",
-        )],
+        // What the standard library's manifests declare, and what applies.
+        licenses: vec![
+            crate::sbom::components::license_choice("MIT OR Apache-2.0", "declared"),
+            crate::sbom::components::license_choice("MIT OR Apache-2.0", "concluded"),
+        ],
         purl: Some(purl),
         external_references: refs,
         properties,
@@ -190,27 +191,7 @@ pub fn format_timestamp(t: time::OffsetDateTime) -> Result<String> {
 
 /// The product's manufacturer as an organizational entity.
 fn manufacturer(meta: &ProductMeta) -> Option<OrganizationalEntity> {
-    let m = meta.manufacturer.as_ref()?;
-    let org = OrganizationalEntity {
-        name: m.name.clone().filter(|n| !n.trim().is_empty()),
-        address: m
-            .address
-            .clone()
-            .filter(|a| !a.trim().is_empty())
-            .map(|a| PostalAddress { street_address: a }),
-        url: m.url.clone().filter(|u| is_url(u)).into_iter().collect(),
-        contact: m
-            .email
-            .clone()
-            .filter(|e| is_email(e))
-            .map(|e| OrganizationalContact {
-                name: None,
-                email: Some(e),
-            })
-            .into_iter()
-            .collect(),
-    };
-    (!org.is_empty()).then_some(org)
+    super::components::manufacturer_entity(meta.manufacturer.as_ref()?)
 }
 
 /// `rfc-9116` for a security.txt URL (BSI's optional "security.txt URL" field), else
@@ -236,7 +217,8 @@ fn product_component(
         .meta_pkg(pkg)
         .ok_or_else(|| Error::other(format!("no metadata for package `{}`", pkg.name)))?;
     let pm = product_metadata(ws, meta);
-    let license = super::components::licenses(&policy.licenses, meta, ctx.spec);
+    // Declared and concluded: the facts every format takes from (CycloneDX 1.6 keeps one).
+    let license = super::components::licenses(&policy.licenses, meta, Spec::V1_7);
 
     let mut refs = Vec::new();
     if let Some(sc) = pm.security_contact.as_deref().filter(|u| is_url(u)) {
@@ -387,7 +369,13 @@ pub fn build(
                 ws.graph.pkgs[n].name
             ))
         })?;
-        comps.push(c.clone());
+        let mut c = c.clone();
+        // A first-party package that declares no creator of its own was made by the
+        // product's manufacturer (BSI TR-03183-2 asks a creator of every component).
+        if c.manufacturer.is_none() && ws.graph.pkgs[n].kind == crate::workspace::SourceKind::Path {
+            c.manufacturer = product.manufacturer.clone();
+        }
+        comps.push(c);
     }
     comps.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
 
@@ -465,9 +453,28 @@ pub fn build(
     })
 }
 
+/// CycloneDX 1.6 holds one license expression per component: the declared one is left out
+/// (the concluded one is what BSI requires; 1.7 and SPDX carry both).
+fn fit_licenses_to_spec(bom: &mut Bom) {
+    if bom.spec_version != Spec::V1_6.as_str() {
+        return;
+    }
+    let keep = |l: &super::model::LicenseChoice| match l {
+        super::model::LicenseChoice::Expression {
+            acknowledgement, ..
+        } => *acknowledgement != "declared",
+        super::model::LicenseChoice::License { license } => license.acknowledgement != "declared",
+    };
+    bom.metadata.component.licenses.retain(keep);
+    for c in &mut bom.components {
+        c.licenses.retain(keep);
+    }
+}
+
 /// Serializes a BOM (pretty JSON, trailing newline) with its serial number derived from the
 /// rest of the content.
 pub fn to_json(mut bom: Bom) -> Result<Vec<u8>> {
+    fit_licenses_to_spec(&mut bom);
     let ser = |b: &Bom| {
         serde_json::to_vec_pretty(b)
             .map_err(|e| Error::other(format!("failed to serialize the SBOM: {e}")))

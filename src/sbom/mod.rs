@@ -26,9 +26,12 @@ pub mod cache;
 pub mod components;
 pub mod document;
 pub mod model;
+pub mod spdx;
+pub mod spdx2;
+pub mod spdx3;
 pub mod tree;
 
-use crate::cli::{CheckArgs, Format, SbomArgs, Scope, SpecVersion};
+use crate::cli::{CheckArgs, Format, SbomArgs, SbomFormat, Scope, SpecVersion};
 use crate::commands::check;
 use crate::error::{Error, ExitCode, Result};
 use crate::output::Printer;
@@ -51,6 +54,8 @@ pub struct Written {
     pub bytes: Vec<u8>,
     /// Number of components (linked packages besides the product).
     pub components: usize,
+    /// Its format.
+    pub format: SbomFormat,
     /// The signature and attestation, when a signing key is configured.
     pub signed: Option<crate::sign::SignedFiles>,
 }
@@ -210,10 +215,10 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<u8> {
         printer.status(
             "Wrote",
             format!(
-                "{} ({} components, CycloneDX {})",
+                "{} ({} components, {})",
                 display_path(&w.path),
                 w.components,
-                spec_of(args).as_str()
+                format_name(w.format, spec_of(args))
             ),
         );
         if let Some(s) = &w.signed {
@@ -229,6 +234,26 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<u8> {
     }
     printer.verbose(format_args!("total: {:.0?}", started.elapsed()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// How a status line names a format.
+fn format_name(f: SbomFormat, spec: Spec) -> String {
+    match f {
+        SbomFormat::Json => format!("CycloneDX {}", spec.as_str()),
+        SbomFormat::SpdxJson => "SPDX 2.3".to_string(),
+        SbomFormat::Spdx3Json => "SPDX 3.0.1".to_string(),
+    }
+}
+
+/// The formats to write, each once, CycloneDX first.
+fn formats_of(args: &SbomArgs) -> Vec<SbomFormat> {
+    let mut f = args.format.clone();
+    if f.is_empty() {
+        f.push(SbomFormat::Json);
+    }
+    f.sort();
+    f.dedup();
+    f
 }
 
 fn spec_of(args: &SbomArgs) -> Spec {
@@ -313,7 +338,8 @@ pub fn generate(
         needed.extend(lg.closure(a.expected.pkg));
     }
     let t = std::time::Instant::now();
-    let comps = prepare_components(ws, policy, &needed, spec, printer)?;
+    // Declared and concluded licenses: every format's writer takes what it can hold.
+    let comps = prepare_components(ws, policy, &needed, Spec::V1_7, printer)?;
     printer.verbose(format_args!(
         "components ({} packages, .crate hashes): {:.0?}",
         comps.len(),
@@ -352,27 +378,42 @@ pub fn generate(
             &ctx,
         )?;
         let components = bom.components.len();
-        let json = document::to_json(bom)?;
-        let path = output_path(args, a, triples.len() > 1)?;
-        crate::fsutil::write_atomic(&path, &json)?;
-        let signed = match &signer {
-            Some(s) => Some(crate::sign::sign_artifact_sbom(
-                s,
-                &policy.sbom.namespace,
-                &path,
-                &json,
-                a.file_name(),
-                (&digests.sha256, &digests.sha512),
-            )?),
-            None => None,
-        };
-        written.push(Written {
-            artifact: a.clone(),
-            path,
-            bytes: json,
-            components,
-            signed,
-        });
+        // Every document is serialized before the first is written: a failure leaves none.
+        let mut docs = Vec::new();
+        for format in formats_of(args) {
+            let bytes = match format {
+                SbomFormat::Json => document::to_json(bom.clone())?,
+                SbomFormat::SpdxJson => spdx2::to_json(&spdx::Facts::of(&bom)?)?,
+                SbomFormat::Spdx3Json => spdx3::to_json(&spdx::Facts::of(&bom)?)?,
+            };
+            docs.push((
+                format,
+                output_path(args, a, triples.len() > 1, format)?,
+                bytes,
+            ));
+        }
+        for (format, path, json) in docs {
+            crate::fsutil::write_atomic(&path, &json)?;
+            let signed = match &signer {
+                Some(s) => Some(crate::sign::sign_artifact_sbom(
+                    s,
+                    &policy.sbom.namespace,
+                    &path,
+                    &json,
+                    a.file_name(),
+                    (&digests.sha256, &digests.sha512),
+                )?),
+                None => None,
+            };
+            written.push(Written {
+                artifact: a.clone(),
+                path,
+                bytes: json,
+                components,
+                format,
+                signed,
+            });
+        }
     }
     printer.verbose(format_args!("documents: {:.0?}", t.elapsed()));
     Ok(written)
@@ -507,8 +548,18 @@ fn resolve_trees(
 
 /// Where the SBOM of `a` goes: next to it, or into `--output-dir` (in a folder per triple
 /// when several targets are built, since their artifacts share file names).
-fn output_path(args: &SbomArgs, a: &artifacts::Artifact, per_triple: bool) -> Result<Utf8PathBuf> {
-    let name = format!("{}.cdx.json", a.file_name());
+fn output_path(
+    args: &SbomArgs,
+    a: &artifacts::Artifact,
+    per_triple: bool,
+    format: SbomFormat,
+) -> Result<Utf8PathBuf> {
+    let suffix = match format {
+        SbomFormat::Json => crate::sign::SBOM_SUFFIX,
+        SbomFormat::SpdxJson => spdx2::SUFFIX,
+        SbomFormat::Spdx3Json => spdx3::SUFFIX,
+    };
+    let name = format!("{}{suffix}", a.file_name());
     match &args.output_dir {
         Some(dir) => {
             let mut dir = dir.clone();
@@ -616,19 +667,19 @@ mod tests {
     fn output_paths() {
         let a = artifact(Some("x86_64-unknown-linux-musl"));
         assert_eq!(
-            output_path(&sbom_args(&[]), &a, false).unwrap(),
+            output_path(&sbom_args(&[]), &a, false, SbomFormat::Json).unwrap(),
             "/w/target/x86_64-unknown-linux-musl/release/app.cdx.json"
         );
         let dir = tempfile::tempdir().unwrap();
         let out = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
         let args = sbom_args(&["--output-dir", out.as_str()]);
         assert_eq!(
-            output_path(&args, &a, false).unwrap(),
+            output_path(&args, &a, false, SbomFormat::Json).unwrap(),
             out.join("app.cdx.json")
         );
         // Several targets: their artifacts share names, so one folder per triple.
         assert_eq!(
-            output_path(&args, &a, true).unwrap(),
+            output_path(&args, &a, true, SbomFormat::Json).unwrap(),
             out.join("x86_64-unknown-linux-musl/app.cdx.json")
         );
     }

@@ -108,8 +108,25 @@ impl Envelope {
     }
 }
 
-/// The in-toto Statement v1 for an artifact and its SBOM, serialized (compact JSON).
+/// `predicateType` of an SPDX 2.3 SBOM predicate (in-toto attestation predicate "SPDX").
+pub const SPDX2_PREDICATE_TYPE: &str = "https://spdx.dev/Document/v2.3";
+/// `predicateType` of an SPDX 3.0.1 SBOM predicate (the same scheme, SPDX 3).
+pub const SPDX3_PREDICATE_TYPE: &str = "https://spdx.dev/Document/v3.0";
+
+/// The in-toto Statement v1 for an artifact and its CycloneDX SBOM, serialized (compact JSON).
 pub fn statement(
+    artifact_name: &str,
+    sha256: &str,
+    sha512: &str,
+    bom: serde_json::Value,
+) -> Vec<u8> {
+    statement_of_type(CYCLONEDX_PREDICATE_TYPE, artifact_name, sha256, sha512, bom)
+}
+
+/// The in-toto Statement v1 for an artifact and its SBOM of `predicate_type`, serialized
+/// (compact JSON).
+pub fn statement_of_type(
+    predicate_type: &str,
     artifact_name: &str,
     sha256: &str,
     sha512: &str,
@@ -118,7 +135,7 @@ pub fn statement(
     let st = serde_json::json!({
         "_type": STATEMENT_TYPE,
         "subject": [{ "name": artifact_name, "digest": { "sha256": sha256, "sha512": sha512 } }],
-        "predicateType": CYCLONEDX_PREDICATE_TYPE,
+        "predicateType": predicate_type,
         "predicate": bom,
     });
     // Serializing a `Value` cannot fail.

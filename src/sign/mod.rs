@@ -200,19 +200,41 @@ pub fn signature_path(sbom_path: &Utf8Path) -> Utf8PathBuf {
 /// The attestation next to the SBOM: the SBOM's file name without `.cdx.json`, plus
 /// `.intoto.jsonl` (`app.cdx.json` → `app.intoto.jsonl`). An SBOM not named `*.cdx.json`
 /// keeps its whole name (`x.json` → `x.json.intoto.jsonl`), so the two never collide.
+///
+/// SPDX SBOMs keep their format in the name so that the attestations of several formats
+/// of one artifact do not collide: `app.spdx.json` → `app.spdx.intoto.jsonl`,
+/// `app.spdx3.json` → `app.spdx3.intoto.jsonl`.
 pub fn attestation_path(sbom_path: &Utf8Path) -> Utf8PathBuf {
     let s = sbom_path.as_str();
     let stem = s
         .strip_suffix(SBOM_SUFFIX)
         .filter(|s| !s.is_empty() && !s.ends_with('/'))
+        .or_else(|| {
+            [".spdx.json", ".spdx3.json"]
+                .iter()
+                .find_map(|suf| s.strip_suffix(suf).map(|_| &s[..s.len() - ".json".len()]))
+        })
         .unwrap_or(s);
     Utf8PathBuf::from(format!("{stem}{ATTESTATION_SUFFIX}"))
+}
+
+/// The in-toto `predicateType` of an SBOM file by its name: SPDX 2.3 for `*.spdx.json`,
+/// SPDX 3 for `*.spdx3.json`, CycloneDX otherwise.
+pub fn predicate_type_of(sbom_path: &Utf8Path) -> &'static str {
+    let s = sbom_path.as_str();
+    if s.ends_with(".spdx.json") {
+        dsse::SPDX2_PREDICATE_TYPE
+    } else if s.ends_with(".spdx3.json") {
+        dsse::SPDX3_PREDICATE_TYPE
+    } else {
+        dsse::CYCLONEDX_PREDICATE_TYPE
+    }
 }
 
 /// Signs an SBOM written for an artifact: writes `<sbom_path>.sig` (SSHSIG of `sbom_bytes`,
 /// hash sha512, in `namespace`) and the DSSE envelope (see [`attestation_path`]) whose
 /// in-toto statement names `artifact_name` with the given `(sha256 hex, sha512 hex)` digests
-/// and carries the SBOM as predicate. Call it after the SBOM is written, with the exact bytes
+/// and carries the SBOM as predicate (its type from the file name: [`predicate_type_of`]). Call it after the SBOM is written, with the exact bytes
 /// written.
 ///
 /// Both signatures are computed before anything is written, and each file is written
@@ -236,7 +258,8 @@ pub fn sign_artifact_sbom(
         .map_err(|e| Error::malformed(sbom_path, format!("not valid JSON, cannot sign it: {e}")))?;
 
     let sig_pem = signer.sshsig(namespace, sbom_bytes)?;
-    let statement = dsse::statement(
+    let statement = dsse::statement_of_type(
+        predicate_type_of(sbom_path),
         artifact_name,
         &sha256.to_ascii_lowercase(),
         &sha512.to_ascii_lowercase(),

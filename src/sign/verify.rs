@@ -218,10 +218,14 @@ struct Files {
 }
 
 fn locate(path: &Utf8Path) -> Result<Files> {
-    if let Some(artifact) = path
-        .as_str()
-        .strip_suffix(SBOM_SUFFIX)
-        .filter(|s| !s.is_empty())
+    if let Some(artifact) = [
+        SBOM_SUFFIX,
+        crate::sbom::spdx2::SUFFIX,
+        crate::sbom::spdx3::SUFFIX,
+    ]
+    .iter()
+    .find_map(|suffix| path.as_str().strip_suffix(suffix))
+    .filter(|s| !s.is_empty())
     {
         let artifact = Utf8PathBuf::from(artifact);
         let artifact = artifact.is_file().then_some(artifact);
@@ -332,6 +336,7 @@ pub fn verify(
     match &envelopes {
         Some(envs) => check_attestation(
             &att_path,
+            &files.sbom,
             envs,
             &dsse_keys,
             &sbom,
@@ -345,8 +350,11 @@ pub fn verify(
         }),
     }
 
+    // SPDX documents are checked through the same fields, read into CycloneDX's shape.
+    let view = crate::sbom::spdx::cyclonedx_view(&sbom);
+    let sbom = view.as_ref().unwrap_or(&sbom);
     match &artifact {
-        Some((p, sha256, sha512)) => checks.push(check_sbom_hash(&sbom, p, sha256, sha512)),
+        Some((p, sha256, sha512)) => checks.push(check_sbom_hash(sbom, p, sha256, sha512)),
         None => checks.push(Check {
             name: "artifact",
             ok: true,
@@ -358,7 +366,7 @@ pub fn verify(
     }
 
     if let Some(lock) = lockfile {
-        check_lockfile(&sbom, lock, &mut checks)?;
+        check_lockfile(sbom, lock, &mut checks)?;
     }
 
     Ok(Report {
@@ -446,6 +454,7 @@ fn read_envelopes(path: &Utf8Path) -> Result<Vec<Envelope>> {
 
 fn check_attestation(
     path: &Utf8Path,
+    path_sbom: &Utf8Path,
     envs: &[Envelope],
     keys: &[ed25519_dalek::VerifyingKey],
     sbom: &Value,
@@ -507,14 +516,14 @@ fn check_attestation(
                 dsse::STATEMENT_TYPE
             ),
         }
-    } else if statement["predicateType"] != dsse::CYCLONEDX_PREDICATE_TYPE {
+    } else if statement["predicateType"] != crate::sign::predicate_type_of(path_sbom) {
         Check {
             name: "attestation-predicate",
             ok: false,
             detail: format!(
                 "`predicateType` is {}, expected `{}`",
                 statement["predicateType"],
-                dsse::CYCLONEDX_PREDICATE_TYPE
+                crate::sign::predicate_type_of(path_sbom)
             ),
         }
     } else if statement["predicate"] != *sbom {
