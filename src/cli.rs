@@ -89,7 +89,8 @@ pub struct WorkspaceArgs {
     /// Equivalent to --locked and --offline.
     #[arg(long)]
     pub frozen: bool,
-    /// Policy file (default: deny-policy.toml at the workspace root).
+    /// Policy file (default: deny-policy.toml at the workspace root, else cargo-deny's
+    /// deny.toml, .deny.toml or .cargo/deny.toml there).
     #[arg(long, value_name = "PATH", env = "CARGO_CRA_POLICY")]
     pub policy: Option<Utf8PathBuf>,
     /// Read `cargo metadata --format-version 1` output from this file instead of running cargo.
@@ -140,6 +141,9 @@ pub enum WhichCheck {
     Advisories,
     /// CRA product metadata.
     Product,
+    /// cargo-deny's `[bans]`: banned and allowed crates, duplicate versions, features,
+    /// wildcards, build scripts and executables shipped in build-time crates.
+    Bans,
 }
 
 /// `cargo cra check`.

@@ -114,6 +114,36 @@ codes! {
     AdvisoryIgnoreExpired => "advisory-ignore-expired", "An `[advisories] ignore` entry is past its `until` date: the advisory fires again.";
     AdvisoryIgnoreUnused => "advisory-ignore-unused", "An `[advisories] ignore` entry matched no finding.";
     AdvisoriesOutOfScope => "advisories-out-of-scope", "Advisories that match `Cargo.lock` but not packages that are built (default scope).";
+    // the policy file itself
+    PolicyKeyDeprecated => "policy-key-deprecated", "A key cargo-deny removed or moved was read and translated; the warning shows the cargo-deny 0.20 form to write.";
+    PolicyStricterForm => "policy-stricter-form", "A cargo-deny form was accepted where cargo-cra's rule is stricter (an ignore without a reason); the warning shows the stricter form.";
+    // bans
+    BansBanned => "bans-banned", "A crate matches a `[bans] deny` entry (and is not used only through its `wrappers`).";
+    BansNotAllowed => "bans-not-allowed", "`[bans] allow` is set and a crate is not on it.";
+    BansDuplicate => "bans-duplicate", "Several versions of one crate are in the graph (`multiple-versions`, `deny-multiple-versions`).";
+    BansWildcard => "bans-wildcard", "A path package declares a dependency with a wildcard (`*`) version requirement (`wildcards`).";
+    BansWrapperUnmatched => "bans-wrapper-unmatched", "A banned crate with `wrappers` is a direct dependency of a crate that is not one of them.";
+    BansWrapperUnused => "bans-wrapper-unused", "A `wrappers` entry matched no dependent of the banned crate.";
+    BansSkipUnmatched => "bans-skip-unmatched", "A `skip` entry matched no crate in the graph.";
+    BansSkipUnnecessary => "bans-skip-unnecessary", "A `skip` entry names a crate that has only one version in the graph.";
+    BansSkipTreeUnmatched => "bans-skip-tree-unmatched", "A `skip-tree` entry matched no crate in the graph.";
+    BansFeatureBanned => "bans-feature-banned", "A crate has a feature enabled that `[[bans.features]] deny` lists.";
+    BansFeatureNotAllowed => "bans-feature-not-allowed", "A crate has a feature enabled that its `[[bans.features]] allow` list does not cover.";
+    BansFeaturesExactMismatch => "bans-features-exact-mismatch", "`exact = true` and a crate's enabled features differ from its `allow` list.";
+    BansFeatureUnknown => "bans-feature-unknown", "A `[[bans.features]]` or `required-features` entry names a feature the crate does not have.";
+    BansDefaultFeatures => "bans-default-features", "A crate has its `default` feature enabled (`external-default-features`, `workspace-default-features`).";
+    BansBuildScriptNotAllowed => "bans-build-script-not-allowed", "A crate has a build script and `[bans.build] allow-build-scripts` does not list it.";
+    BansExecutable => "bans-executable", "A crate that runs at build time ships a native executable (ELF, PE, Mach-O; archives with `include-archives`).";
+    BansScript => "bans-script", "A crate that runs at build time ships a script with a shebang (`interpreted`).";
+    BansScriptExtension => "bans-script-extension", "A crate that runs at build time ships a file matching `script-extensions` or the builtin globs.";
+    BansChecksumMismatch => "bans-checksum-mismatch", "A file pinned by `checksum` (or a `build-script` hash) no longer has that SHA-256.";
+    BansUnreadablePath => "bans-unreadable-path", "A file in a crate that runs at build time could not be read to check it.";
+    BansBypassUnmatched => "bans-bypass-unmatched", "A `[[bans.build.bypass]]` entry matched no crate that runs at build time.";
+    BansBypassPathUnmatched => "bans-bypass-path-unmatched", "A bypass `allow` path matched no file of the crate.";
+    BansBypassGlobUnmatched => "bans-bypass-glob-unmatched", "A bypass `allow-globs` pattern matched no file of the crate.";
+    BansWorkspaceDuplicate => "bans-workspace-duplicate", "Several workspace members declare the same dependency without `workspace = true` (`[bans.workspace-dependencies]`).";
+    BansWorkspaceDependencyUnused => "bans-workspace-dependency-unused", "A `[workspace.dependencies]` entry is used by no member.";
+    BansNotEvaluated => "bans-not-evaluated", "A `[bans]` setting cargo-cra does not evaluate (`std-replacements`): the gate fails closed.";
 }
 
 impl Serialize for Code {

@@ -51,7 +51,7 @@ pub fn read_to_string(path: &Utf8Path) -> Result<String> {
 
 /// Renders a TOML deserialization error as `line:col: message` for `path`'s `contents`.
 pub fn toml_error(path: &Utf8Path, contents: &str, err: &toml::de::Error) -> Error {
-    let msg = err.message().trim().to_string();
+    let msg = toml_words(err.message().trim());
     match err.span() {
         Some(span) => {
             let (line, col) = line_col(contents, span.start);
@@ -63,6 +63,48 @@ pub fn toml_error(path: &Utf8Path, contents: &str, err: &toml::de::Error) -> Err
         }
         None => Error::malformed(path, msg),
     }
+}
+
+/// Rewrites serde's type vocabulary in a deserialization message into TOML's ("a sequence"
+/// is "an array", "struct RawIgnore" is "a table"), so no message names an internal type.
+pub fn toml_words(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    // `expected struct Name` / `expected enum Name`: the Rust type's name goes.
+    while let Some(i) = rest.find("struct ").or_else(|| rest.find("enum ")) {
+        let (before, after) = rest.split_at(i);
+        out.push_str(before);
+        let is_struct = after.starts_with("struct ");
+        let after = &after[if is_struct { 7 } else { 5 }..];
+        let end = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        out.push_str(if is_struct { "a table" } else { "a string" });
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    let mut s = out;
+    for (from, to) in [
+        ("a sequence", "an array"),
+        ("sequence", "array"),
+        ("a map", "a table"),
+        ("a boolean", "true or false"),
+        ("boolean `", "`"),
+        ("i64", "an integer"),
+        ("u64", "an integer"),
+        ("u32", "an integer"),
+        ("i32", "an integer"),
+        ("usize", "an integer"),
+        ("f64", "a number"),
+        ("f32", "a number"),
+        ("invalid type: ", "wrong type: found "),
+        ("unit value", "nothing"),
+        ("newtype struct", "a value"),
+        ("data did not match any variant of untagged a string", "value has the wrong shape"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
 }
 
 /// 1-based line and column of a byte offset.
@@ -114,6 +156,15 @@ mod tests {
         assert_eq!(line_col(s, 0), (1, 1));
         assert_eq!(line_col(s, 3), (2, 2));
         assert_eq!(line_col(s, 5), (3, 1));
+    }
+
+    #[test]
+    fn type_errors_use_toml_words() {
+        let m = toml_words("invalid type: string \"RUSTSEC-2024-0384\", expected struct RawIgnore");
+        assert_eq!(m, "wrong type: found string \"RUSTSEC-2024-0384\", expected a table");
+        let m = toml_words("invalid type: integer `3`, expected a sequence");
+        assert_eq!(m, "wrong type: found integer `3`, expected an array");
+        assert!(!toml_words("expected enum Level").contains("Level"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod advisory;
 pub mod art14;
+pub mod cargo_cache;
 pub mod checks;
 pub mod cli;
 pub mod commands;

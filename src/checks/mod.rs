@@ -2,6 +2,7 @@
 //! the diagnostic codes it emits; this module only holds the shared context and dispatch.
 
 pub mod advisories;
+pub mod bans;
 pub mod licenses;
 pub mod product;
 pub mod security_txt;
@@ -28,6 +29,8 @@ pub struct CheckCtx<'a> {
     pub printer: &'a Printer,
     /// `--offline`/`--frozen`: no network.
     pub offline: bool,
+    /// cargo-deny's graph for the bans check (`None`: not built, lockfile-only path).
+    pub bans: Option<&'a bans::Input>,
 }
 
 impl CheckCtx<'_> {
@@ -83,6 +86,13 @@ pub fn run(
         let t = std::time::Instant::now();
         sources::check(ctx, sink)?;
         timed("sources", t);
+    }
+    if on(WhichCheck::Bans)
+        && let Some(input) = ctx.bans
+    {
+        let t = std::time::Instant::now();
+        bans::check(ctx, input, sink)?;
+        timed("bans", t);
     }
     if on(WhichCheck::Product) && has_metadata {
         let t = std::time::Instant::now();

@@ -1,8 +1,10 @@
 //! `cargo cra check`: load the workspace (or only `Cargo.lock` on the fast path), load the
 //! policy, run the checks, print diagnostics, and map them to the exit code.
 
-use crate::checks::{self, CheckCtx, advisories};
-use crate::cli::{CheckArgs, Format, WhichCheck};
+use crate::cargo_cache::CargoCache;
+use crate::checks::{self, CheckCtx, advisories, bans};
+use crate::cli::{CheckArgs, Format, WhichCheck, WorkspaceArgs};
+use crate::policy::graph::GraphConfig;
 use crate::diag::{Diagnostics, Severity};
 use crate::error::{ExitCode, Result};
 use crate::output::Printer;
@@ -69,12 +71,60 @@ pub fn load_workspace(args: &CheckArgs) -> Result<Workspace> {
     })
 }
 
-/// Runs the checks and returns everything found (no printing of diagnostics).
+/// The workspace selection `args` gives, with the policy's `[graph]` filling in what the
+/// command line leaves open (cargo-deny's rule: command-line targets first, else the
+/// configured ones; feature flags combine).
+pub fn effective_args(args: &WorkspaceArgs, graph: &GraphConfig) -> WorkspaceArgs {
+    let mut a = args.clone();
+    if a.target.is_empty() {
+        a.target = graph.targets.iter().map(|t| t.triple.clone()).collect();
+        a.target.dedup();
+    }
+    if a.features.is_empty() {
+        a.features = graph.features.clone();
+    }
+    a.all_features |= graph.all_features;
+    a.no_default_features |= graph.no_default_features;
+    for e in &graph.exclude {
+        let name = e.rsplit_once('#').map_or(e.as_str(), |(_, f)| f);
+        let name = name.split(['@', ':']).next().unwrap_or(name);
+        if !a.exclude.iter().any(|x| x == name) {
+            a.exclude.push(name.to_string());
+        }
+    }
+    a
+}
+
+/// Runs the checks and returns everything found (no printing of diagnostics), with the
+/// cargo-answer cache ([`crate::cargo_cache`]) of this command line.
 pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
+    let mut cache = if args.lockfile_only || args.workspace.metadata_path.is_some() {
+        None
+    } else {
+        let manifest = workspace::find_manifest(&args.workspace)?;
+        let root = workspace::find_workspace_root(&manifest)?;
+        crate::sbom::artifacts::rustc_version_verbose()
+            .ok()
+            .and_then(|vv| CargoCache::open(&args.workspace, &manifest, &root, &vv))
+    };
+    let run = run_checks_with(args, printer, cache.as_mut())?;
+    if let Some(c) = cache.as_mut() {
+        c.store(&run.ws, []);
+    }
+    Ok(run)
+}
+
+/// [`run_checks`] with a cache owned by the caller (`cargo cra sbom` keeps its own, which
+/// also holds `cargo tree` answers; it stores the entry itself).
+pub fn run_checks_with(
+    args: &CheckArgs,
+    printer: &Printer,
+    cache: Option<&mut CargoCache>,
+) -> Result<CheckRun> {
     let t = std::time::Instant::now();
-    let ws = load_workspace(args)?;
-    printer.verbose(format_args!("workspace loaded: {:.1?}", t.elapsed()));
-    let policy = Policy::load(args.workspace.policy.as_deref(), &ws.root)?;
+    let manifest = workspace::find_manifest(&args.workspace)?;
+    let root = workspace::find_workspace_root(&manifest)?;
+    let policy = Policy::load(args.workspace.policy.as_deref(), &root)?;
     let today = crate::today()?;
     let mut which: Vec<WhichCheck> = if args.which.is_empty() {
         vec![
@@ -82,6 +132,7 @@ pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
             WhichCheck::Sources,
             WhichCheck::Product,
             WhichCheck::Advisories,
+            WhichCheck::Bans,
         ]
     } else {
         args.which.clone()
@@ -91,17 +142,99 @@ pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
     }
     which.sort();
     which.dedup();
+    let mut ws_args = effective_args(&args.workspace, &policy.graph);
+    let want_bans = which.contains(&WhichCheck::Bans);
+    let (ws, bans_input) = if args.lockfile_only {
+        (load_workspace(&CheckArgs {
+            workspace: ws_args,
+            ..args.clone()
+        })?, None)
+    } else {
+        let primary_opts = (ws_args.target.len() <= 1).then(|| {
+            let target = ws_args.target.first().cloned().unwrap_or_else(|| "host-tuple".into());
+            workspace::metadata_options(&ws_args, &target)
+        });
+        let bans_opts = bans::graph::metadata_options(&args.workspace, &policy.graph);
+        let user_metadata = ws_args.metadata_path.clone();
+        let cache_ref = cache.as_deref();
+        let (ws, bans_meta, answers) = std::thread::scope(|s| {
+            // cargo-deny's graph needs its own `cargo metadata` (unfiltered, or filtered for
+            // its one target): it runs while the workspace loads.
+            let bans_job = (want_bans && user_metadata.is_none()).then(|| {
+                let (m, o) = (&manifest, &bans_opts);
+                s.spawn(move || match cache_ref.and_then(|c| c.answer(m, o)) {
+                    Some(a) => bans::graph::read_metadata(&a.path).map(|md| (md, Some(a))),
+                    None => bans::graph::run_metadata(m, o).map(|md| (md, None)),
+                })
+            });
+            let mut answers = Vec::new();
+            if let (Some(c), Some(o)) = (cache_ref, &primary_opts)
+                && let Some(a) = c.answer(&manifest, o)
+            {
+                ws_args.metadata_path = Some(a.path.clone());
+                answers.push(a);
+            }
+            let ws = workspace::load(&ws_args);
+            let bans_meta = match bans_job {
+                Some(h) => Some(
+                    h.join()
+                        .map_err(|_| crate::error::Error::other("cargo metadata thread panicked"))?,
+                ),
+                None => None,
+            };
+            Ok::<_, crate::error::Error>((ws?, bans_meta, answers))
+        })?;
+        let mut answers = answers;
+        let bans_meta = match bans_meta {
+            Some(r) => {
+                let (md, a) = r?;
+                answers.extend(a);
+                Some(md)
+            }
+            None if want_bans => {
+                // `--metadata-path` (cargo-deny reads the same file) or the same run.
+                let path = user_metadata.as_ref().or(ws_args.metadata_path.as_ref());
+                match path {
+                    Some(p) => Some(bans::graph::read_metadata(p)?),
+                    None => Some(bans::graph::run_metadata(&manifest, &bans_opts)?),
+                }
+            }
+            None => None,
+        };
+        if let Some(c) = cache {
+            for a in &answers {
+                c.record(a);
+            }
+        }
+        let input = bans_meta.map(|md| {
+            let targets = bans::graph::targets(&args.workspace, &policy.graph);
+            let platforms = if targets.len() > 1 {
+                platform_cfgs(&ws.root, &targets)
+            } else {
+                Vec::new()
+            };
+            bans::Input {
+                graph: bans::graph::DenyGraph::build(md, &args.workspace, &policy.graph, &platforms),
+            }
+        });
+        (ws, input)
+    };
+    printer.verbose(format_args!("workspace loaded: {:.1?}", t.elapsed()));
     let ctx = CheckCtx {
         ws: &ws,
         policy: &policy,
         today,
         printer,
         offline: args.workspace.is_offline(),
+        bans: bans_input.as_ref(),
     };
     let mut sink = Diagnostics::default();
     sink.sources.extend(&ws.sources);
     if let Some(p) = &policy.path {
         sink.load_source(p);
+        for w in &policy.warnings {
+            sink.push(w.to_diagnostic(p));
+        }
     }
     let adv = advisories::Options {
         db_path: args.advisory_db.clone(),
@@ -116,6 +249,31 @@ pub fn run_checks(args: &CheckArgs, printer: &Printer) -> Result<CheckRun> {
         sources,
         outcome,
         checks: which,
+    })
+}
+
+/// `rustc --print cfg` of each target (with its `features` as `target_feature`s), queried
+/// concurrently; a target rustc does not know is left out.
+fn platform_cfgs(
+    dir: &camino::Utf8Path,
+    targets: &[(String, Vec<String>)],
+) -> Vec<crate::workspace::features::PlatformCfg> {
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = targets
+            .iter()
+            .map(|(t, feats)| {
+                s.spawn(move || {
+                    let mut p = crate::workspace::features::PlatformCfg::query(dir, Some(t), false)?;
+                    for f in feats {
+                        if let Ok(c) = format!("target_feature=\"{f}\"").parse() {
+                            p.cfgs.push(c);
+                        }
+                    }
+                    Some(p)
+                })
+            })
+            .collect();
+        jobs.into_iter().filter_map(|j| j.join().ok().flatten()).collect()
     })
 }
 
@@ -251,5 +409,6 @@ pub fn check_name(c: WhichCheck) -> &'static str {
         WhichCheck::Sources => "sources",
         WhichCheck::Advisories => "advisories",
         WhichCheck::Product => "product",
+        WhichCheck::Bans => "bans",
     }
 }

@@ -22,7 +22,8 @@
 //! See `docs/sbom.md` for what each SBOM field holds and why.
 
 pub mod artifacts;
-pub mod cache;
+/// The cargo-answer cache (shared with `check`, see [`crate::cargo_cache`]).
+pub use crate::cargo_cache as cache;
 pub mod components;
 pub mod document;
 pub mod model;
@@ -166,18 +167,16 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<u8> {
             setup.pending.push(tree::PendingTree::spawn(a)?);
         }
     }
-    let mut check_args = gate_args(args);
-    if let Some(c) = setup.cache.as_mut() {
-        let hit = c.is_hit();
-        check_args.workspace.metadata_path = c.metadata(&args.workspace, &setup.manifest);
+    let check_args = gate_args(args);
+    if let Some(c) = setup.cache.as_ref() {
         printer.verbose(format_args!(
             "cargo metadata: {} ({:.0?})",
-            if hit { "cached" } else { "ran" },
+            if c.is_hit() { "cached" } else { "not cached" },
             started.elapsed()
         ));
     }
 
-    let gate = check::run_checks(&check_args, printer)?;
+    let gate = check::run_checks_with(&check_args, printer, setup.cache.as_mut())?;
     printer.verbose(format_args!("policy gate: {:.0?}", started.elapsed()));
     if let Some(c) = setup.cache.as_mut() {
         c.store(&gate.ws, []);

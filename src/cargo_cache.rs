@@ -1,5 +1,8 @@
 //! A cache of cargo's answers (`cargo metadata`, `cargo tree`) and of `.crate` hashes, so that
-//! a repeated `cargo cra sbom` on an unchanged workspace does not run cargo's resolver again.
+//! a repeated `cargo cra check` or `cargo cra sbom` on an unchanged workspace does not run
+//! cargo's resolver again. One entry per command line holds every `cargo metadata` answer
+//! the run asked for (the target-filtered one the checks use, the unfiltered one the bans
+//! check's cargo-deny graph needs), each keyed by its exact option list.
 //!
 //! Why: on a workspace of a thousand crates, `cargo metadata` and `cargo tree` each spend about
 //! a second loading the index and every manifest, which is most of the run; the answers only
@@ -34,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bumped whenever the entry layout or the fingerprint's inputs change.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Environment variable that disables the cache.
 pub const ENV_NO_CACHE: &str = "CARGO_CRA_NO_CACHE";
@@ -56,6 +59,9 @@ struct Entry {
     dirs: Vec<Utf8PathBuf>,
     /// `cargo tree` output by its arguments.
     trees: BTreeMap<String, String>,
+    /// Further `cargo metadata` answers by their option list (file name in the cache).
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
 }
 
 /// The cargo-answer cache of one command line in one workspace.
@@ -69,6 +75,8 @@ pub struct CargoCache {
     base_files: Vec<Utf8PathBuf>,
     entry: Entry,
     hit: bool,
+    /// An answer was added: the entry must be saved.
+    dirty: bool,
 }
 
 impl CargoCache {
@@ -81,7 +89,7 @@ impl CargoCache {
         workspace_root: &Utf8Path,
         rustc_vv: &str,
     ) -> Option<CargoCache> {
-        if disabled() || args.metadata_path.is_some() || args.target.len() > 1 {
+        if disabled() || args.metadata_path.is_some() {
             return None;
         }
         let dir = cargo_home()?.join("cargo-cra").join("metadata-cache");
@@ -95,6 +103,7 @@ impl CargoCache {
             base_files,
             entry: Entry::default(),
             hit: false,
+            dirty: false,
         };
         if let Ok(text) = std::fs::read_to_string(cache.entry_path())
             && let Ok(entry) = serde_json::from_str::<Entry>(&text)
@@ -125,6 +134,10 @@ impl CargoCache {
     /// a fresh one written into the cache. `None` if running cargo failed: the caller then
     /// lets the workspace loader run it and report the error as usual.
     pub fn metadata(&mut self, args: &WorkspaceArgs, manifest: &Utf8Path) -> Option<Utf8PathBuf> {
+        // The workspace loader reads one answer from a file only for one target.
+        if args.target.len() > 1 {
+            return None;
+        }
         if self.hit {
             return Some(self.metadata_file());
         }
@@ -153,7 +166,67 @@ impl CargoCache {
         let path = self.metadata_file();
         crate::fsutil::write_atomic(&path, &out.stdout).ok()?;
         self.entry = Entry::default();
+        self.hit = false;
         Some(path)
+    }
+
+    /// The `cargo metadata` answer for `manifest` and `options` (as
+    /// [`crate::workspace::metadata_options`] builds them): the cached file, or (on a miss) a
+    /// fresh answer written into the cache folder (call [`CargoCache::record`] with it
+    /// afterwards). `None` if cargo failed (the caller runs it again and reports the error)
+    /// or the lockfile is missing. Takes `&self` so several answers can be fetched at once.
+    pub fn answer(&self, manifest: &Utf8Path, options: &[String]) -> Option<Answer> {
+        let key = options.join("\u{1f}");
+        if self.hit
+            && let Some(name) = self.entry.metadata.get(&key)
+            && self.dir.join(name).is_file()
+        {
+            return Some(Answer {
+                path: self.dir.join(name),
+                key,
+                name: name.clone(),
+                fresh: false,
+            });
+        }
+        if !self.base_files.first().is_some_and(|lock| lock.is_file()) {
+            return None;
+        }
+        let mut cmd = cargo_metadata::MetadataCommand::new();
+        cmd.manifest_path(manifest);
+        cmd.other_options(options.to_vec());
+        let out = cmd
+            .cargo_command()
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        std::fs::create_dir_all(&self.dir).ok()?;
+        let name = format!(
+            "{}.{}.metadata.json",
+            self.key,
+            &crate::fsutil::sha256_hex(key.as_bytes())[..16]
+        );
+        let path = self.dir.join(&name);
+        crate::fsutil::write_atomic(&path, &out.stdout).ok()?;
+        Some(Answer {
+            path,
+            key,
+            name,
+            fresh: true,
+        })
+    }
+
+    /// Records an answer from [`CargoCache::answer`] in the entry (saved by
+    /// [`CargoCache::store`]).
+    pub fn record(&mut self, answer: &Answer) {
+        if answer.fresh {
+            self.entry
+                .metadata
+                .insert(answer.key.clone(), answer.name.clone());
+            self.dirty = true;
+        }
     }
 
     /// The cached `cargo tree` output for these arguments.
@@ -164,7 +237,7 @@ impl CargoCache {
     /// Records `cargo tree` output and saves the entry with the inputs of `ws` (call after
     /// cargo ran: without `--locked` it may have rewritten Cargo.lock).
     pub fn store(&mut self, ws: &Workspace, trees: impl IntoIterator<Item = (String, String)>) {
-        let mut changed = !self.hit;
+        let mut changed = !self.hit || self.dirty;
         for (k, v) in trees {
             if self.entry.trees.get(&k) != Some(&v) {
                 self.entry.trees.insert(k, v);
@@ -214,6 +287,17 @@ impl CargoCache {
         }
         crate::fsutil::sha256_hex(s.as_bytes())
     }
+}
+
+/// A `cargo metadata` answer: the file holding it and whether cargo just produced it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The JSON file.
+    pub path: Utf8PathBuf,
+    key: String,
+    name: String,
+    /// Produced by this run (not taken from the cache).
+    pub fresh: bool,
 }
 
 /// Command, toolchain and environment, as one string.
