@@ -143,7 +143,7 @@ codes! {
     BansBypassGlobUnmatched => "bans-bypass-glob-unmatched", "A bypass `allow-globs` pattern matched no file of the crate.";
     BansWorkspaceDuplicate => "bans-workspace-duplicate", "Several workspace members declare the same dependency without `workspace = true` (`[bans.workspace-dependencies]`).";
     BansWorkspaceDependencyUnused => "bans-workspace-dependency-unused", "A `[workspace.dependencies]` entry is used by no member.";
-    BansNotEvaluated => "bans-not-evaluated", "A `[bans]` setting cargo-cra does not evaluate (`std-replacements`): the gate fails closed.";
+    BansNotEvaluated => "bans-not-evaluated", "A `[bans]` setting cargo-cra does not evaluate (`std-replacements`, which needs data cargo-deny fetches from GitHub); a warning.";
 }
 
 impl Serialize for Code {

@@ -208,7 +208,7 @@ pub fn run_checks_with(
         }
         let input = bans_meta.map(|md| {
             let targets = bans::graph::targets(&args.workspace, &policy.graph);
-            let platforms = if targets.len() > 1 {
+            let platforms = if !targets.is_empty() {
                 platform_cfgs(&ws.root, &targets)
             } else {
                 Vec::new()

@@ -239,67 +239,43 @@ impl DenyGraph {
             let p = &metadata.packages[i];
             !args.exclude.iter().any(|e| pkgid_matches(e, &p.name, &p.version)) && !excluded(i)
         });
-        // Resolve nodes by package index.
+        let walk = Walk {
+            md: &metadata,
+            pkg_index: &pkg_index,
+            is_member: &|i| members.contains(metadata.packages[i].id.repr.as_str()),
+            excluded: &excluded,
+            exclude_dev: graph.exclude_dev,
+            platforms,
+        };
+        let (visited, edges, actual) = walk.run(resolve, &roots);
+        let is_member = |i: usize| members.contains(metadata.packages[i].id.repr.as_str());
         let nodes_by_pkg: HashMap<usize, &cargo_metadata::Node> = resolve
             .nodes
             .iter()
             .filter_map(|n| Some((*pkg_index.get(n.id.repr.as_str())?, n)))
             .collect();
-        let is_member = |i: usize| members.contains(metadata.packages[i].id.repr.as_str());
-        // Walk from the roots over the kept edges.
+        // Parents on shortest paths from the roots, for inclusion paths.
         let mut seen: BTreeMap<usize, Option<usize>> = BTreeMap::new();
-        let mut edges: BTreeMap<usize, Vec<(usize, EdgeKinds)>> = BTreeMap::new();
         let mut queue = VecDeque::new();
         for &r in &roots {
-            if seen.insert(r, None).is_none() {
+            if visited.contains(&r) && seen.insert(r, None).is_none() {
                 queue.push_back(r);
             }
         }
         while let Some(i) = queue.pop_front() {
-            let Some(node) = nodes_by_pkg.get(&i) else {
-                continue;
-            };
-            let mut out = Vec::new();
-            for d in &node.deps {
-                let Some(&to) = pkg_index.get(d.pkg.repr.as_str()) else {
-                    continue;
-                };
-                if excluded(to) {
-                    continue;
-                }
-                let mut kinds = EdgeKinds::default();
-                for dk in &d.dep_kinds {
-                    if dk.kind == DependencyKind::Development && (graph.exclude_dev || !is_member(i))
-                    {
-                        continue;
-                    }
-                    if let Some(platform) = &dk.target
-                        && platforms.len() > 1
-                        && !platforms.iter().any(|p| p.matches(platform))
-                    {
-                        continue;
-                    }
-                    match dk.kind {
-                        DependencyKind::Development => kinds.dev = true,
-                        DependencyKind::Build => kinds.build = true,
-                        _ => kinds.normal = true,
-                    }
-                }
-                // Old cargo without `dep_kinds`: a normal edge.
-                if d.dep_kinds.is_empty() {
-                    kinds.normal = true;
-                }
-                if kinds == EdgeKinds::default() {
-                    continue;
-                }
-                out.push((to, kinds));
-                if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(to) {
+            for &(to, _) in edges.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+                if visited.contains(&to)
+                    && let std::collections::btree_map::Entry::Vacant(e) = seen.entry(to)
+                {
                     e.insert(Some(i));
                     queue.push_back(to);
                 }
             }
-            edges.insert(i, out);
         }
+        for &v in &visited {
+            seen.entry(v).or_insert(None);
+        }
+        let root_set: BTreeSet<usize> = roots.iter().copied().collect();
         // Nodes sorted by (name, version, source).
         let mut order: Vec<usize> = seen.keys().copied().collect();
         order.sort_by(|&a, &b| {
@@ -325,19 +301,24 @@ impl DenyGraph {
                     source,
                     kind,
                     is_member: is_member(m),
-                    features: nodes_by_pkg
-                        .get(&m)
-                        .map(|n| n.features.iter().map(|f| f.to_string()).collect())
-                        .unwrap_or_default(),
+                    // Roots have what cargo resolved; the others what the walk reached.
+                    features: if root_set.contains(&m) {
+                        nodes_by_pkg
+                            .get(&m)
+                            .map(|n| n.features.iter().map(|f| f.to_string()).collect())
+                            .unwrap_or_default()
+                    } else {
+                        actual.get(&m).cloned().unwrap_or_default()
+                    },
                 }
             })
             .collect();
         let mut deps = vec![Vec::new(); nodes.len()];
         let mut rdeps = vec![Vec::new(); nodes.len()];
         for (m, out) in edges {
-            let from = local[&m];
+            let Some(&from) = local.get(&m) else { continue };
             for (to, k) in out {
-                let to = local[&to];
+                let Some(&to) = local.get(&to) else { continue };
                 deps[from].push((to, k));
                 rdeps[to].push(from);
             }
@@ -426,5 +407,289 @@ impl DenyGraph {
             .iter()
             .find(|t| t.is_custom_build())
             .map(|t| t.src_path.as_path())
+    }
+}
+
+/// One feature reference inside a `[features]` entry.
+enum FeatureRef<'a> {
+    /// `feature`.
+    Simple(&'a str),
+    /// `dep:name`.
+    Krate(&'a str),
+    /// `name/feature`.
+    Strong(&'a str, &'a str),
+    /// `name?/feature`.
+    Weak(&'a str, &'a str),
+}
+
+fn parse_feature(f: &str) -> FeatureRef<'_> {
+    if let Some(k) = f.strip_prefix("dep:") {
+        return FeatureRef::Krate(k);
+    }
+    match f.split_once('/') {
+        Some((k, feat)) => match k.strip_suffix('?') {
+            Some(k) => FeatureRef::Weak(k, feat),
+            None => FeatureRef::Strong(k, feat),
+        },
+        None => FeatureRef::Simple(f),
+    }
+}
+
+/// Crate names as cargo writes them in resolve nodes (`-` as `_`).
+fn names_equal(krate: &str, human: &str) -> bool {
+    krate.len() == human.len()
+        && krate
+            .chars()
+            .zip(human.chars())
+            .all(|(a, b)| a == b || (a == '_' && b == '-') || (a == '-' && b == '_'))
+}
+
+/// `cfg(any())` (serde's trick to keep `serde_derive` out of the graph): never true.
+fn never_true(p: &cargo_metadata::cargo_platform::Platform) -> bool {
+    let s: String = p.to_string().chars().filter(|c| !c.is_whitespace()).collect();
+    s == "cfg(any())"
+}
+
+/// krates' graph walk: from the roots and their features, along dependency edges that are
+/// not filtered (kind, platform) and along feature edges, so optional dependencies are in
+/// only when an enabled feature of their dependent turns them on.
+struct Walk<'a> {
+    md: &'a Metadata,
+    pkg_index: &'a HashMap<&'a str, usize>,
+    is_member: &'a dyn Fn(usize) -> bool,
+    excluded: &'a dyn Fn(usize) -> bool,
+    exclude_dev: bool,
+    platforms: &'a [PlatformCfg],
+}
+
+type Edges = BTreeMap<usize, Vec<(usize, EdgeKinds)>>;
+
+impl Walk<'_> {
+    fn run(
+        &self,
+        resolve: &cargo_metadata::Resolve,
+        roots: &[usize],
+    ) -> (BTreeSet<usize>, Edges, HashMap<usize, BTreeSet<String>>) {
+        let md = self.md;
+        let nodes: HashMap<usize, &cargo_metadata::Node> = resolve
+            .nodes
+            .iter()
+            .filter_map(|n| Some((*self.pkg_index.get(n.id.repr.as_str())?, n)))
+            .collect();
+        let mut actual: HashMap<usize, BTreeSet<String>> = HashMap::new();
+        let mut filled: BTreeSet<usize> = BTreeSet::new();
+        let mut pending_weak: HashMap<usize, BTreeMap<usize, BTreeSet<String>>> = HashMap::new();
+        // Per visited crate: dependency -> (edges (kind, platform), features).
+        let mut pn: BTreeMap<usize, BTreeMap<usize, Vec<(DependencyKind, Option<String>)>>> =
+            BTreeMap::new();
+        let mut stack: Vec<(usize, Option<String>)> = Vec::new();
+        for &r in roots {
+            stack.push((r, None));
+            if let Some(n) = nodes.get(&r) {
+                for f in &n.features {
+                    stack.push((r, Some(f.to_string())));
+                }
+            }
+        }
+        while let Some((pid, feature)) = stack.pop() {
+            let done = match &feature {
+                Some(f) => actual.get(&pid).is_some_and(|a| a.contains(f)),
+                None => filled.contains(&pid),
+            };
+            if done || (self.excluded)(pid) {
+                continue;
+            }
+            let Some(rnode) = nodes.get(&pid) else { continue };
+            let krate = &md.packages[pid];
+            let in_ws = (self.is_member)(pid);
+            let dep_of = |name: &str| -> Option<&cargo_metadata::NodeDep> {
+                rnode.deps.iter().find(|d| {
+                    names_equal(&d.name, name)
+                        || self.pkg_index.get(d.pkg.repr.as_str()).is_some_and(|&i| {
+                            md.packages[i].name.as_str() == name
+                        })
+                })
+            };
+            pn.entry(pid).or_default();
+            // dependency -> Some(features) for feature-driven (strong) visits.
+            let mut deps: BTreeMap<usize, (&cargo_metadata::NodeDep, Option<BTreeSet<String>>)> =
+                BTreeMap::new();
+            match &feature {
+                Some(f) => {
+                    actual.entry(pid).or_default().insert(f.clone());
+                    if !filled.contains(&pid) {
+                        stack.push((pid, None));
+                    }
+                    let Some(subs) = krate.features.get(f) else {
+                        continue;
+                    };
+                    for sub in subs {
+                        let (name, feat, weak) = match parse_feature(sub) {
+                            FeatureRef::Simple(s) => {
+                                if rnode.features.iter().any(|rf| rf.as_str() == s) {
+                                    stack.push((pid, Some(s.to_string())));
+                                }
+                                continue;
+                            }
+                            FeatureRef::Krate(k) => (k, None, false),
+                            FeatureRef::Strong(k, f) => (k, Some(f), false),
+                            FeatureRef::Weak(k, f) => (k, Some(f), true),
+                        };
+                        let Some(nd) = dep_of(name) else { continue };
+                        let Some(&dpkg) = self.pkg_index.get(nd.pkg.repr.as_str()) else {
+                            continue;
+                        };
+                        if weak && !pn[&pid].contains_key(&dpkg) {
+                            if let Some(f) = feat {
+                                pending_weak
+                                    .entry(pid)
+                                    .or_default()
+                                    .entry(dpkg)
+                                    .or_default()
+                                    .insert(f.to_string());
+                            }
+                            continue;
+                        }
+                        let moved = pending_weak
+                            .get_mut(&pid)
+                            .and_then(|m| m.remove(&dpkg))
+                            .unwrap_or_default();
+                        let e = deps.entry(dpkg).or_insert_with(|| (nd, Some(BTreeSet::new())));
+                        let set = e.1.get_or_insert_with(BTreeSet::new);
+                        set.extend(moved);
+                        if let Some(f) = feat {
+                            set.insert(f.to_string());
+                        }
+                    }
+                }
+                None => {
+                    filled.insert(pid);
+                    for nd in &rnode.deps {
+                        if let Some(&dpkg) = self.pkg_index.get(nd.pkg.repr.as_str()) {
+                            deps.entry(dpkg).or_insert((nd, None));
+                        }
+                    }
+                }
+            }
+            for (dpkg, (nd, mut features)) in deps {
+                let strong = features.is_some();
+                let target = &md.packages[dpkg];
+                let target_has_default = nodes
+                    .get(&dpkg)
+                    .is_some_and(|n| n.features.iter().any(|f| f.as_str() == "default"));
+                let mut edges: Vec<(DependencyKind, Option<String>, &cargo_metadata::Dependency)> =
+                    Vec::new();
+                for dk in &nd.dep_kinds {
+                    let ignored = dk.kind == DependencyKind::Development
+                        && (!in_ws || self.exclude_dev);
+                    if ignored {
+                        continue;
+                    }
+                    let Some(dep) = krate.dependencies.iter().find(|d| {
+                        d.kind == dk.kind
+                            && {
+                                let dname = d.rename.as_deref().unwrap_or(&d.name);
+                                target.name.as_str() == dname
+                                    || names_equal(dname, &nd.name)
+                                    || d.name == target.name.as_str()
+                            }
+                            && ((!target.version.pre.is_empty() && d.req.comparators.is_empty())
+                                || d.req.matches(&target.version))
+                            && d.target == dk.target
+                    }) else {
+                        continue;
+                    };
+                    if dep.optional && !strong {
+                        continue;
+                    }
+                    if let Some(platform) = &dk.target {
+                        if !self.platforms.is_empty() {
+                            if !self.platforms.iter().any(|p| p.matches(platform)) {
+                                continue;
+                            }
+                        } else if never_true(platform) {
+                            continue;
+                        }
+                    }
+                    edges.push((dk.kind, dk.target.as_ref().map(|t| t.to_string()), dep));
+                }
+                if nd.dep_kinds.is_empty() {
+                    // cargo before 1.41 has no `dep_kinds`: a normal edge.
+                    if let Some(dep) = krate.dependencies.iter().find(|d| d.name == target.name.as_str()) {
+                        if !(dep.optional && !strong) {
+                            edges.push((DependencyKind::Normal, None, dep));
+                        }
+                    }
+                }
+                if edges.is_empty() {
+                    continue;
+                }
+                let mut visit = true;
+                for (kind, cfg, dep) in edges {
+                    if let Some(fs) = features.take() {
+                        if std::mem::take(&mut visit) {
+                            stack.push((dpkg, None));
+                            if let Some(w) = pending_weak.get_mut(&pid).and_then(|m| m.remove(&dpkg)) {
+                                for f in w {
+                                    stack.push((dpkg, Some(f)));
+                                }
+                            }
+                        }
+                        for f in fs {
+                            stack.push((dpkg, Some(f)));
+                        }
+                    }
+                    let list = pn.get_mut(&pid).expect("inserted above").entry(dpkg).or_default();
+                    if list.iter().any(|(k, c)| *k == kind && *c == cfg) {
+                        continue;
+                    }
+                    if std::mem::take(&mut visit) {
+                        stack.push((dpkg, None));
+                        if let Some(w) = pending_weak.get_mut(&pid).and_then(|m| m.remove(&dpkg)) {
+                            for f in w {
+                                stack.push((dpkg, Some(f)));
+                            }
+                        }
+                    }
+                    for f in dep
+                        .features
+                        .iter()
+                        .map(String::as_str)
+                        .chain((dep.uses_default_features && target_has_default).then_some("default"))
+                    {
+                        if nodes
+                            .get(&dpkg)
+                            .is_some_and(|n| n.features.iter().any(|rf| rf.as_str() == f))
+                        {
+                            stack.push((dpkg, Some(f.to_string())));
+                        }
+                    }
+                    list.push((kind, cfg));
+                }
+            }
+        }
+        let visited: BTreeSet<usize> = pn.keys().copied().collect();
+        let edges: Edges = pn
+            .into_iter()
+            .map(|(from, deps)| {
+                let out = deps
+                    .into_iter()
+                    .filter(|(to, list)| visited.contains(to) && !list.is_empty())
+                    .map(|(to, list)| {
+                        let mut k = EdgeKinds::default();
+                        for (kind, _) in list {
+                            match kind {
+                                DependencyKind::Development => k.dev = true,
+                                DependencyKind::Build => k.build = true,
+                                _ => k.normal = true,
+                            }
+                        }
+                        (to, k)
+                    })
+                    .collect();
+                (from, out)
+            })
+            .collect();
+        (visited, edges, actual)
     }
 }

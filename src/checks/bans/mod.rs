@@ -72,11 +72,11 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
     let g = &input.graph;
     if let Some(span) = &cfg.std_replacements {
         sink.push(primary_label(
-            Diagnostic::error(
+            Diagnostic::warning(
                 Code::BansNotEvaluated,
-                "`[bans.std-replacements]` is set, but cargo-cra does not evaluate it: the gate fails closed",
+                "`[bans.std-replacements]` is set, but cargo-cra does not evaluate it (it needs the std-replacement-data repository, which cargo-deny fetches with `cargo deny fetch`)",
             )
-            .with_note("help: set `level = \"allow\"` there to accept, or remove the section"),
+            .with_note("note: cargo-deny reports nothing either when that data has not been fetched"),
             ctx,
             span,
             "not evaluated",
