@@ -78,6 +78,7 @@ codes! {
     // sources
     SourceRegistryNotAllowed => "source-registry-not-allowed", "A crate comes from a registry that is not in `allow-registry`.";
     SourceGitNotAllowed => "source-git-not-allowed", "A crate comes from a git repository that is not in `allow-git`.";
+    SourceGitSpecTooLoose => "source-git-spec-too-loose", "A git dependency is pinned less precisely (branch, default branch) than `required-git-spec` asks.";
     // CRA product metadata
     CraMetadataMissing => "cra-metadata-missing", "A product has no `[package.metadata.cra]` (nor `[workspace.metadata.cra]`) section.";
     CraManufacturerMissing => "cra-manufacturer-missing", "A product names no manufacturer (CRA Annex II (1)).";

@@ -100,7 +100,10 @@ pub fn toml_words(msg: &str) -> String {
         ("invalid type: ", "wrong type: found "),
         ("unit value", "nothing"),
         ("newtype struct", "a value"),
-        ("data did not match any variant of untagged a string", "value has the wrong shape"),
+        (
+            "data did not match any variant of untagged a string",
+            "value has the wrong shape",
+        ),
     ] {
         s = s.replace(from, to);
     }
@@ -120,6 +123,74 @@ pub fn line_col(contents: &str, offset: usize) -> (usize, usize) {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// cargo-deny's license-file hash: XXH32 (seed 0) of the text with every line ending
+/// normalized to `\n` and a final newline (what its `hash = 0x...` clarify entries pin).
+pub fn license_file_hash(bytes: &[u8]) -> u32 {
+    let text = String::from_utf8_lossy(bytes);
+    let mut norm = String::with_capacity(text.len() + 1);
+    for line in text.split_inclusive('\n') {
+        norm.push_str(line.trim_end_matches(['\r', '\n']));
+        norm.push('\n');
+    }
+    xxh32(norm.as_bytes(), 0)
+}
+
+/// XXH32 (the xxHash 32-bit algorithm).
+pub fn xxh32(data: &[u8], seed: u32) -> u32 {
+    const P1: u32 = 2_654_435_761;
+    const P2: u32 = 2_246_822_519;
+    const P3: u32 = 3_266_489_917;
+    const P4: u32 = 668_265_263;
+    const P5: u32 = 374_761_393;
+    let read = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let round = |acc: u32, lane: u32| {
+        acc.wrapping_add(lane.wrapping_mul(P2))
+            .rotate_left(13)
+            .wrapping_mul(P1)
+    };
+    let mut rest = data;
+    let mut h = if data.len() >= 16 {
+        let mut v = [
+            seed.wrapping_add(P1).wrapping_add(P2),
+            seed.wrapping_add(P2),
+            seed,
+            seed.wrapping_sub(P1),
+        ];
+        while rest.len() >= 16 {
+            for (i, lane) in v.iter_mut().enumerate() {
+                *lane = round(*lane, read(&rest[i * 4..]));
+            }
+            rest = &rest[16..];
+        }
+        v[0].rotate_left(1)
+            .wrapping_add(v[1].rotate_left(7))
+            .wrapping_add(v[2].rotate_left(12))
+            .wrapping_add(v[3].rotate_left(18))
+    } else {
+        seed.wrapping_add(P5)
+    };
+    h = h.wrapping_add(data.len() as u32);
+    while rest.len() >= 4 {
+        h = h
+            .wrapping_add(read(rest).wrapping_mul(P3))
+            .rotate_left(17)
+            .wrapping_mul(P4);
+        rest = &rest[4..];
+    }
+    for &b in rest {
+        h = h
+            .wrapping_add(u32::from(b).wrapping_mul(P5))
+            .rotate_left(11)
+            .wrapping_mul(P1);
+    }
+    h ^= h >> 15;
+    h = h.wrapping_mul(P2);
+    h ^= h >> 13;
+    h = h.wrapping_mul(P3);
+    h ^= h >> 16;
+    h
 }
 
 /// Lowercase hex SHA-512 of `bytes`.
@@ -159,9 +230,24 @@ mod tests {
     }
 
     #[test]
+    fn xxh32_matches_the_reference() {
+        // Reference values of the xxHash specification's test vectors.
+        assert_eq!(xxh32(b"", 0), 0x02cc5d05);
+        assert_eq!(xxh32(b"a", 0), 0x550d7456);
+        assert_eq!(xxh32(b"abc", 0), 0x32d153ff);
+        assert_eq!(
+            xxh32(b"Nobody inspects the spammish repetition", 0),
+            0xe2293b2f
+        );
+    }
+
+    #[test]
     fn type_errors_use_toml_words() {
         let m = toml_words("invalid type: string \"RUSTSEC-2024-0384\", expected struct RawIgnore");
-        assert_eq!(m, "wrong type: found string \"RUSTSEC-2024-0384\", expected a table");
+        assert_eq!(
+            m,
+            "wrong type: found string \"RUSTSEC-2024-0384\", expected a table"
+        );
         let m = toml_words("invalid type: integer `3`, expected a sequence");
         assert_eq!(m, "wrong type: found integer `3`, expected an array");
         assert!(!toml_words("expected enum Level").contains("Level"));

@@ -172,7 +172,10 @@ impl<'a> Validator<'a> {
     pub fn removed(&mut self, span: Range<usize>, message: &str, replacement: &str) {
         self.error(
             span,
-            format!("{message}\n  help: cargo-deny 0.20 writes it as:\n{}", indent(replacement)),
+            format!(
+                "{message}\n  help: cargo-deny 0.20 writes it as:\n{}",
+                indent(replacement)
+            ),
         );
     }
 
@@ -320,7 +323,9 @@ impl Policy {
         if let Some(fd) = raw.feature_depth {
             let (span, rendered) = (fd.span(), fd.get_ref().to_toml());
             let mut t = value::Table::single("feature-depth", fd);
-            output.feature_depth = t.unsigned("feature-depth", &mut v).map(|d| *d.get_ref() as u32);
+            output.feature_depth = t
+                .unsigned("feature-depth", &mut v)
+                .map(|d| *d.get_ref() as u32);
             v.deprecated(
                 span,
                 "the top-level `feature-depth` moved to `[output]`",
@@ -365,13 +370,13 @@ impl Policy {
 impl PolicyWarning {
     /// The warning as a diagnostic labelled in the policy file at `path`.
     pub fn to_diagnostic(&self, path: &Utf8Path) -> Diagnostic {
-        let mut d = Diagnostic::warning(self.code, self.message.clone())
-            .with_label(path, self.span.clone(), "here");
+        let mut d = Diagnostic::warning(self.code, self.message.clone()).with_label(
+            path,
+            self.span.clone(),
+            "here",
+        );
         if !self.replacement.is_empty() {
-            d = d.with_note(format!(
-                "help: write it as:\n{}",
-                indent(&self.replacement)
-            ));
+            d = d.with_note(format!("help: write it as:\n{}", indent(&self.replacement)));
         }
         d.with_data("replacement", self.replacement.clone())
     }

@@ -18,6 +18,70 @@ pub struct RawConfig {
     allow_git: Vec<Spanned<String>>,
     unknown_registry: Option<Level>,
     unknown_git: Option<Level>,
+    #[serde(default)]
+    allow_org: RawOrgs,
+    /// Registry or git URL prefixes whose crates are allowed (cargo-deny's `private`).
+    #[serde(default)]
+    private: Vec<Spanned<String>>,
+    required_git_spec: Option<Spanned<String>>,
+    unused_allowed_source: Option<Level>,
+    unused_allowed_org: Option<Level>,
+}
+
+/// `[sources.allow-org]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrgs {
+    #[serde(default)]
+    github: Vec<Spanned<String>>,
+    #[serde(default)]
+    gitlab: Vec<Spanned<String>>,
+    #[serde(default)]
+    bitbucket: Vec<Spanned<String>>,
+}
+
+/// How precisely a git dependency pins its revision (cargo-deny's order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GitSpec {
+    /// The default branch.
+    Any,
+    /// `branch = "..."`.
+    Branch,
+    /// `tag = "..."`.
+    Tag,
+    /// `rev = "..."`.
+    Rev,
+}
+
+impl GitSpec {
+    fn name(self) -> &'static str {
+        match self {
+            GitSpec::Any => "any",
+            GitSpec::Branch => "branch",
+            GitSpec::Tag => "tag",
+            GitSpec::Rev => "rev",
+        }
+    }
+
+    /// The spec of a cargo git source id (`git+URL?rev=..#commit`).
+    pub fn of_source(source: &str) -> GitSpec {
+        let query = source
+            .split('#')
+            .next()
+            .and_then(|s| s.split_once('?'))
+            .map_or("", |(_, q)| q);
+        let mut spec = GitSpec::Any;
+        for kv in query.split('&') {
+            let s = match kv.split('=').next() {
+                Some("rev") => GitSpec::Rev,
+                Some("tag") => GitSpec::Tag,
+                Some("branch") => GitSpec::Branch,
+                _ => continue,
+            };
+            spec = spec.max(s);
+        }
+        spec
+    }
 }
 
 /// `[sources]`, validated.
@@ -31,6 +95,12 @@ pub struct Config {
     pub unknown_registry: Level,
     /// What to do with other git repositories.
     pub unknown_git: Level,
+    /// Organizations whose git repositories are allowed: (host, org).
+    pub allow_org: Vec<(&'static str, String)>,
+    /// URL prefixes (registries or git) that are allowed.
+    pub private: Vec<String>,
+    /// The least precise git spec allowed.
+    pub required_git_spec: Option<GitSpec>,
 }
 
 /// Normalizes a registry or git URL for comparison: no `registry+`/`sparse+`/`git+`
@@ -94,11 +164,51 @@ impl Config {
                 v.error(g.span(), format!("`{}` is not a git URL", g.get_ref()));
             }
         }
+        let mut allow_org = Vec::new();
+        for (host, list) in [
+            ("github.com", raw.allow_org.github),
+            ("gitlab.com", raw.allow_org.gitlab),
+            ("bitbucket.org", raw.allow_org.bitbucket),
+        ] {
+            for o in list {
+                allow_org.push((host, o.into_inner()));
+            }
+        }
+        let required_git_spec = match raw.required_git_spec {
+            None => None,
+            Some(s) => match s.get_ref().as_str() {
+                "any" => Some(GitSpec::Any),
+                "branch" => Some(GitSpec::Branch),
+                "tag" => Some(GitSpec::Tag),
+                "rev" => Some(GitSpec::Rev),
+                other => {
+                    v.error(
+                        s.span(),
+                        format!("`required-git-spec` takes one of \"any\", \"branch\", \"tag\", \"rev\", found \"{other}\""),
+                    );
+                    None
+                }
+            },
+        };
+        let _ = (raw.unused_allowed_source, raw.unused_allowed_org);
+        // cargo-deny's defaults for its own file: unknown sources are warnings.
+        let default = if v.dialect == crate::policy::Dialect::CargoDeny {
+            Level::Warn
+        } else {
+            Level::Deny
+        };
         Config {
             allow_registry,
             allow_git,
-            unknown_registry: raw.unknown_registry.unwrap_or(Level::Deny),
-            unknown_git: raw.unknown_git.unwrap_or(Level::Deny),
+            unknown_registry: raw.unknown_registry.unwrap_or(default),
+            unknown_git: raw.unknown_git.unwrap_or(default),
+            allow_org,
+            private: raw
+                .private
+                .into_iter()
+                .map(|p| normalize_url(p.get_ref()))
+                .collect(),
+            required_git_spec,
         }
     }
 }
@@ -127,7 +237,7 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             ),
             SourceKind::Registry(url) => {
                 let n = normalize_url(url);
-                let ok = cfg.allow_registry.contains(&n);
+                let ok = cfg.allow_registry.contains(&n) || private_ok(cfg, &n);
                 (
                     Code::SourceRegistryNotAllowed,
                     cfg.unknown_registry,
@@ -137,7 +247,35 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
             }
             SourceKind::Git { url, .. } => {
                 let n = normalize_url(url);
-                let ok = cfg.allow_git.contains(&n);
+                let spec = GitSpec::of_source(p.source.as_deref().unwrap_or(""));
+                if let Some(min) = cfg.required_git_spec
+                    && spec < min
+                {
+                    sink.push(
+                        Diagnostic::error(
+                            Code::SourceGitSpecTooLoose,
+                            format!(
+                                "{} v{} is a git dependency pinned by `{}`, the policy requires at least `{}`",
+                                p.name,
+                                p.version,
+                                spec.name(),
+                                min.name()
+                            ),
+                        )
+                        .with_package(p.to_ref())
+                        .with_note("help: pin the dependency with `rev = \"<commit>\"` (or `tag`) in Cargo.toml"),
+                    );
+                }
+                let org = n
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.split_once('/'))
+                    .and_then(|(host, path)| Some((host, path.split('/').next()?)));
+                let by_org = org.is_some_and(|(host, o)| {
+                    cfg.allow_org.iter().any(|(h, name)| {
+                        h.eq_ignore_ascii_case(host) && name.to_lowercase() == o.to_lowercase()
+                    })
+                });
+                let ok = cfg.allow_git.contains(&n) || by_org || private_ok(cfg, &n);
                 (
                     Code::SourceGitNotAllowed,
                     cfg.unknown_git,
@@ -178,6 +316,13 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
         sink.push(d);
     }
     Ok(())
+}
+
+/// Whether a normalized source URL starts with one of the `private` prefixes.
+fn private_ok(cfg: &Config, url: &str) -> bool {
+    cfg.private
+        .iter()
+        .any(|p| url == p || url.starts_with(&format!("{p}/")))
 }
 
 /// Span of a package's `[[package]]` entry in Cargo.lock (its `name = ` line).

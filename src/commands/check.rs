@@ -4,11 +4,11 @@
 use crate::cargo_cache::CargoCache;
 use crate::checks::{self, CheckCtx, advisories, bans};
 use crate::cli::{CheckArgs, Format, WhichCheck, WorkspaceArgs};
-use crate::policy::graph::GraphConfig;
 use crate::diag::{Diagnostics, Severity};
 use crate::error::{ExitCode, Result};
 use crate::output::Printer;
 use crate::policy::Policy;
+use crate::policy::graph::GraphConfig;
 use crate::report::{self, JsonDiagnostic, Report, Summary};
 use crate::workspace::{self, Graph, Workspace};
 
@@ -145,13 +145,20 @@ pub fn run_checks_with(
     let mut ws_args = effective_args(&args.workspace, &policy.graph);
     let want_bans = which.contains(&WhichCheck::Bans);
     let (ws, bans_input) = if args.lockfile_only {
-        (load_workspace(&CheckArgs {
-            workspace: ws_args,
-            ..args.clone()
-        })?, None)
+        (
+            load_workspace(&CheckArgs {
+                workspace: ws_args,
+                ..args.clone()
+            })?,
+            None,
+        )
     } else {
         let primary_opts = (ws_args.target.len() <= 1).then(|| {
-            let target = ws_args.target.first().cloned().unwrap_or_else(|| "host-tuple".into());
+            let target = ws_args
+                .target
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "host-tuple".into());
             workspace::metadata_options(&ws_args, &target)
         });
         let bans_opts = bans::graph::metadata_options(&args.workspace, &policy.graph);
@@ -175,13 +182,13 @@ pub fn run_checks_with(
                 answers.push(a);
             }
             let ws = workspace::load(&ws_args);
-            let bans_meta = match bans_job {
-                Some(h) => Some(
-                    h.join()
-                        .map_err(|_| crate::error::Error::other("cargo metadata thread panicked"))?,
-                ),
-                None => None,
-            };
+            let bans_meta =
+                match bans_job {
+                    Some(h) => Some(h.join().map_err(|_| {
+                        crate::error::Error::other("cargo metadata thread panicked")
+                    })?),
+                    None => None,
+                };
             Ok::<_, crate::error::Error>((ws?, bans_meta, answers))
         })?;
         let mut answers = answers;
@@ -214,7 +221,12 @@ pub fn run_checks_with(
                 Vec::new()
             };
             bans::Input {
-                graph: bans::graph::DenyGraph::build(md, &args.workspace, &policy.graph, &platforms),
+                graph: bans::graph::DenyGraph::build(
+                    md,
+                    &args.workspace,
+                    &policy.graph,
+                    &platforms,
+                ),
             }
         });
         (ws, input)
@@ -263,7 +275,8 @@ fn platform_cfgs(
             .iter()
             .map(|(t, feats)| {
                 s.spawn(move || {
-                    let mut p = crate::workspace::features::PlatformCfg::query(dir, Some(t), false)?;
+                    let mut p =
+                        crate::workspace::features::PlatformCfg::query(dir, Some(t), false)?;
                     for f in feats {
                         if let Ok(c) = format!("target_feature=\"{f}\"").parse() {
                             p.cfgs.push(c);
@@ -273,7 +286,9 @@ fn platform_cfgs(
                 })
             })
             .collect();
-        jobs.into_iter().filter_map(|j| j.join().ok().flatten()).collect()
+        jobs.into_iter()
+            .filter_map(|j| j.join().ok().flatten())
+            .collect()
     })
 }
 

@@ -127,7 +127,10 @@ pub fn spec_entry(value: Spanned<Value>, what: &str, v: &mut Validator<'_>) -> O
                         Err(e) => {
                             v.error(
                                 r.span(),
-                                format!("`{}` is not a valid version requirement: {e}", r.get_ref()),
+                                format!(
+                                    "`{}` is not a valid version requirement: {e}",
+                                    r.get_ref()
+                                ),
                             );
                             return None;
                         }

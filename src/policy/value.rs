@@ -211,10 +211,7 @@ impl Table {
             other => {
                 v.error(
                     span,
-                    format!(
-                        "`{key}` takes true or false, found {}",
-                        other.type_words()
-                    ),
+                    format!("`{key}` takes true or false, found {}", other.type_words()),
                 );
                 None
             }
@@ -234,10 +231,7 @@ impl Table {
             other => {
                 v.error(
                     span,
-                    format!(
-                        "`{key}` takes a whole number, found {}",
-                        other.type_words()
-                    ),
+                    format!("`{key}` takes a whole number, found {}", other.type_words()),
                 );
                 None
             }
@@ -356,7 +350,10 @@ pub fn strings_of(val: Spanned<Value>, key: &str, v: &mut Validator<'_>) -> Vec<
         other => {
             v.error(
                 span,
-                format!("`{key}` takes an array of strings, found {}", other.type_words()),
+                format!(
+                    "`{key}` takes an array of strings, found {}",
+                    other.type_words()
+                ),
             );
             Vec::new()
         }

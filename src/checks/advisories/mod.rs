@@ -116,6 +116,12 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
         proc_macros: true,
     };
     let lock_parents = lg.reachable(&lg.roots, all);
+    let mut lock_dependents: Vec<Vec<usize>> = vec![Vec::new(); lg.pkgs.len()];
+    for (from, edges) in lg.edges.iter().enumerate() {
+        for e in edges {
+            lock_dependents[e.to].push(from);
+        }
+    }
 
     // Build scope: lockfile packages that cargo builds, keyed like the lockfile graph.
     let built_parents = (!lockfile_scope).then(|| ctx.built_scope(cfg.include_dev));
@@ -238,6 +244,20 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
         let Some(severity) = kind.severity(cfg) else {
             continue;
         };
+        // cargo-deny's scopes: which crates unmaintained and unsound advisories are for.
+        let scope = match kind {
+            Kind::Unmaintained => cfg.unmaintained_scope,
+            Kind::Unsound => cfg.unsound_scope,
+            _ => crate::advisory::config::Scope::All,
+        };
+        if scope != crate::advisory::config::Scope::All {
+            let dependents = &lock_dependents[h.lock];
+            let member = dependents.iter().any(|&d| lg.pkgs[d].is_member);
+            let other = dependents.iter().any(|&d| !lg.pkgs[d].is_member);
+            if !scope.covers(member, other) {
+                continue;
+            }
+        }
         let p = &lg.pkgs[h.lock];
         if !h.in_scope {
             left_out.push(format!("{} ({} v{})", r.id, p.name, p.version));
@@ -422,7 +442,7 @@ fn yanked(
     used: &mut [bool],
     sink: &mut Diagnostics,
 ) {
-    let Some(severity) = cfg.yanked.severity() else {
+    let Some(severity) = cfg.yanked.severity().filter(|_| !cfg.disable_yank_checking) else {
         return;
     };
     let in_scope: Vec<usize> = (0..lg.pkgs.len())
@@ -557,8 +577,12 @@ fn ignore_diagnostics(
             ))
             .with_data("until", until)
         } else if !used[i] {
-            Diagnostic::warning(
+            let Some(sev) = cfg.unused_ignored_advisory.severity() else {
+                continue;
+            };
+            Diagnostic::new(
                 Code::AdvisoryIgnoreUnused,
+                sev,
                 format!("the ignore of {target} matched nothing in Cargo.lock"),
             )
             .with_note(

@@ -60,7 +60,10 @@ pub fn classify(path: &Utf8Path, include_archives: bool) -> std::io::Result<Opti
         _ => {}
     }
     let magic = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
-    if matches!(magic, 0xfeed_face | 0xfeed_facf | 0xcefa_edfe | 0xcffa_edfe | 0xcafe_babe) {
+    if matches!(
+        magic,
+        0xfeed_face | 0xfeed_facf | 0xcefa_edfe | 0xcffa_edfe | 0xcafe_babe
+    ) {
         return Ok(Some(FileKind::Native("mach")));
     }
     if &header[..2] != b"#!" {
@@ -164,7 +167,10 @@ pub fn check(ctx: &CheckCtx<'_>, g: &DenyGraph, cfg: &BuildConfig, sink: &mut Di
             sink.push(primary_label(
                 Diagnostic::warning(
                     Code::BansBypassUnmatched,
-                    format!("bypass `{}` matched no crate that runs at build time", b.spec),
+                    format!(
+                        "bypass `{}` matched no crate that runs at build time",
+                        b.spec
+                    ),
                 ),
                 ctx,
                 &b.spec.span,
@@ -185,9 +191,7 @@ fn check_crate(
     let n = &g.nodes[i];
     let build_script = g.build_script(i);
     let build_script_allowed = match &cfg.allow_build_scripts {
-        Some(list) => {
-            build_script.is_none() || list.iter().any(|s| s.matches(&n.name, &n.version))
-        }
+        Some(list) => build_script.is_none() || list.iter().any(|s| s.matches(&n.name, &n.version)),
         None => true,
     };
     if build_script_allowed && cfg.executables == Level::Allow {
@@ -287,7 +291,12 @@ fn check_crate(
         return index;
     }
     let mut allow_hit = vec![false; bypass.map_or(0, |b| b.allow.len())];
-    let mut glob_hit = vec![false; bypass.and_then(|b| b.allow_globs.as_ref()).map_or(0, Vec::len)];
+    let mut glob_hit = vec![
+        false;
+        bypass
+            .and_then(|b| b.allow_globs.as_ref())
+            .map_or(0, Vec::len)
+    ];
     for (rel, abs) in walk(&root) {
         if let Some(b) = bypass {
             let ae = b
@@ -343,7 +352,11 @@ fn check_crate(
                 continue;
             }
         }
-        if let Some((_, pat, span)) = cfg.script_globs.iter().find(|(m, _, _)| m.is_match(rel.as_str())) {
+        if let Some((_, pat, span)) = cfg
+            .script_globs
+            .iter()
+            .find(|(m, _, _)| m.is_match(rel.as_str()))
+        {
             let mut d = pkg_diag(
                 Code::BansScriptExtension,
                 Severity::Error,
@@ -377,7 +390,10 @@ fn check_crate(
                         pkg_diag(
                             Code::BansScript,
                             sev,
-                            format!("{} ships a script: `{rel}` (interpreter `{interp}`)", n.to_ref()),
+                            format!(
+                                "{} ships a script: `{rel}` (interpreter `{interp}`)",
+                                n.to_ref()
+                            ),
                         )
                         .with_note(format!("path: {}", display(&abs)))
                         .with_note(bypass_hint(n, &rel, &abs))
@@ -400,7 +416,11 @@ fn check_crate(
                 sink.push(primary_label(
                     Diagnostic::warning(
                         Code::BansBypassPathUnmatched,
-                        format!("allowed path `{}` is not in {}", a.path.get_ref(), n.to_ref()),
+                        format!(
+                            "allowed path `{}` is not in {}",
+                            a.path.get_ref(),
+                            n.to_ref()
+                        ),
                     ),
                     ctx,
                     &a.path.span(),
@@ -415,7 +435,11 @@ fn check_crate(
                     sink.push(primary_label(
                         Diagnostic::warning(
                             Code::BansBypassGlobUnmatched,
-                            format!("allowed glob `{}` matched no file of {}", pat.get_ref(), n.to_ref()),
+                            format!(
+                                "allowed glob `{}` matched no file of {}",
+                                pat.get_ref(),
+                                n.to_ref()
+                            ),
                         ),
                         ctx,
                         &pat.span(),
@@ -455,7 +479,9 @@ pub fn workspace_dependencies(
     cfg: &WorkspaceDeps,
     sink: &mut Diagnostics,
 ) {
-    let members: Vec<usize> = (0..g.nodes.len()).filter(|&i| g.nodes[i].is_member).collect();
+    let members: Vec<usize> = (0..g.nodes.len())
+        .filter(|&i| g.nodes[i].is_member)
+        .collect();
     let root_manifest = g.metadata.workspace_root.join("Cargo.toml");
     let root_doc: Option<toml::Table> = std::fs::read_to_string(&root_manifest)
         .ok()
@@ -546,7 +572,12 @@ pub fn workspace_dependencies(
             d = d.with_note(format!(
                 "help: declare it once in `[workspace.dependencies]` and write `{name}.workspace = true` in the members"
             ));
-            sink.push(primary_label(d, ctx, &cfg.span, "[bans.workspace-dependencies]"));
+            sink.push(primary_label(
+                d,
+                ctx,
+                &cfg.span,
+                "[bans.workspace-dependencies]",
+            ));
         }
     }
     if let Some(sev) = cfg.unused.severity() {
@@ -559,10 +590,19 @@ pub fn workspace_dependencies(
                     "{} `[workspace.dependencies]` entr{} used by no member: {}",
                     unused.len(),
                     if unused.len() == 1 { "y is" } else { "ies are" },
-                    unused.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                    unused
+                        .iter()
+                        .map(|u| format!("`{u}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
-            sink.push(primary_label(d, ctx, &cfg.span, "[bans.workspace-dependencies]"));
+            sink.push(primary_label(
+                d,
+                ctx,
+                &cfg.span,
+                "[bans.workspace-dependencies]",
+            ));
         }
     }
 }

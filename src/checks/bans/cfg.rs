@@ -208,11 +208,7 @@ fn level(t: &mut Table, key: &str, v: &mut Validator<'_>) -> Option<Spanned<Leve
     })
 }
 
-fn list(
-    t: &mut Table,
-    key: &str,
-    v: &mut Validator<'_>,
-) -> Vec<Spanned<Value>> {
+fn list(t: &mut Table, key: &str, v: &mut Validator<'_>) -> Vec<Spanned<Value>> {
     t.array(key, v).unwrap_or_default()
 }
 
@@ -248,9 +244,9 @@ fn glob(pattern: &str, span: Range<usize>, v: &mut Validator<'_>) -> Option<glob
 
 /// cargo-deny's builtin script globs (`enable-builtin-globs`).
 pub const BUILTIN_GLOBS: &[&str] = &[
-    "*.bat", "*.cmd", "*.go", "*.java", "*.js", "*._js", "*.es", "*.es6", "*.pl", "*.perl",
-    "*.pm", "*.6pl", "*.6pm", "*.p6", "*.p6l", "*.p6m", "*.pl6", "*.pm6", "*.t", "*.ps1",
-    "*.psd1", "*.psm1", "*.py", "*.rb", "*.sh", "*.bash", "*.zsh",
+    "*.bat", "*.cmd", "*.go", "*.java", "*.js", "*._js", "*.es", "*.es6", "*.pl", "*.perl", "*.pm",
+    "*.6pl", "*.6pm", "*.p6", "*.p6l", "*.p6m", "*.pl6", "*.pm6", "*.t", "*.ps1", "*.psd1",
+    "*.psm1", "*.py", "*.rb", "*.sh", "*.bash", "*.zsh",
 ];
 
 impl Config {
@@ -421,7 +417,13 @@ impl Config {
                     v,
                 );
                 st.finish(
-                    &["scope", "level", "rust-version", "ignore", "ignore-rust-version"],
+                    &[
+                        "scope",
+                        "level",
+                        "rust-version",
+                        "ignore",
+                        "ignore-rust-version",
+                    ],
                     v,
                 );
                 if !off {
@@ -485,7 +487,10 @@ fn spec_list(value: Spanned<Value>, what: &str, v: &mut Validator<'_>) -> Vec<Pa
         other => {
             v.error(
                 span,
-                format!("this key takes an array of crate specs, found {}", other.type_words()),
+                format!(
+                    "this key takes an array of crate specs, found {}",
+                    other.type_words()
+                ),
             );
             Vec::new()
         }
@@ -516,7 +521,9 @@ fn features_entry(e: Spanned<Value>, v: &mut Validator<'_>) -> Option<CrateFeatu
         }
         f.reason = rest.string("reason", v).map(Spanned::into_inner);
         rest.finish(
-            &["crate", "name", "version", "allow", "deny", "exact", "reason"],
+            &[
+                "crate", "name", "version", "allow", "deny", "exact", "reason",
+            ],
             v,
         );
     }
@@ -553,7 +560,9 @@ fn build_config(b: Spanned<Value>, v: &mut Validator<'_>) -> Option<BuildConfig>
         if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
             v.error(
                 ext.span(),
-                format!("`{s}` is not a file extension: give letters and digits only, without the dot"),
+                format!(
+                    "`{s}` is not a file extension: give letters and digits only, without the dot"
+                ),
             );
             continue;
         }
@@ -596,12 +605,16 @@ fn build_config(b: Spanned<Value>, v: &mut Validator<'_>) -> Option<BuildConfig>
                 let checksum = checksum(&mut at, "checksum", v);
                 at.finish(&["path", "checksum"], v);
                 if path.get_ref().starts_with('/') {
-                    v.error(path.span(), "absolute paths are not allowed: give the path inside the crate");
+                    v.error(
+                        path.span(),
+                        "absolute paths are not allowed: give the path inside the crate",
+                    );
                     continue;
                 }
                 bp.allow.push(BypassPath { path, checksum });
             }
-            bp.allow.sort_by(|a, b| a.path.get_ref().cmp(b.path.get_ref()));
+            bp.allow
+                .sort_by(|a, b| a.path.get_ref().cmp(b.path.get_ref()));
             rest.finish(
                 &[
                     "crate",
@@ -660,4 +673,3 @@ fn build_config(b: Spanned<Value>, v: &mut Validator<'_>) -> Option<BuildConfig>
         span,
     })
 }
-

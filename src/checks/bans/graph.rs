@@ -83,7 +83,11 @@ pub struct EdgeKinds {
 /// The target triples the graph is for: `--target` first, else `[graph] targets`.
 pub fn targets(args: &WorkspaceArgs, graph: &GraphConfig) -> Vec<(String, Vec<String>)> {
     if !args.target.is_empty() {
-        return args.target.iter().map(|t| (t.clone(), Vec::new())).collect();
+        return args
+            .target
+            .iter()
+            .map(|t| (t.clone(), Vec::new()))
+            .collect();
     }
     graph
         .targets
@@ -143,9 +147,8 @@ pub fn run_metadata(manifest: &Utf8Path, options: &[String]) -> crate::error::Re
 /// Reads a `cargo metadata` answer from a file.
 pub fn read_metadata(path: &Utf8PathBuf) -> crate::error::Result<Metadata> {
     let text = crate::fsutil::read_to_string(path)?;
-    cargo_metadata::MetadataCommand::parse(&text).map_err(|e| {
-        crate::error::Error::malformed(path, format!("not cargo metadata JSON: {e}"))
-    })
+    cargo_metadata::MetadataCommand::parse(&text)
+        .map_err(|e| crate::error::Error::malformed(path, format!("not cargo metadata JSON: {e}")))
 }
 
 /// Whether a cargo package id spec (`name`, `name@1.2.3`, `name:1.2.3`, a URL with
@@ -237,7 +240,11 @@ impl DenyGraph {
         }
         roots.retain(|&i| {
             let p = &metadata.packages[i];
-            !args.exclude.iter().any(|e| pkgid_matches(e, &p.name, &p.version)) && !excluded(i)
+            !args
+                .exclude
+                .iter()
+                .any(|e| pkgid_matches(e, &p.name, &p.version))
+                && !excluded(i)
         });
         let walk = Walk {
             md: &metadata,
@@ -280,11 +287,16 @@ impl DenyGraph {
         let mut order: Vec<usize> = seen.keys().copied().collect();
         order.sort_by(|&a, &b| {
             let (pa, pb) = (&metadata.packages[a], &metadata.packages[b]);
-            (pa.name.as_str(), &pa.version, pa.source.as_ref().map(|s| &s.repr)).cmp(&(
-                pb.name.as_str(),
-                &pb.version,
-                pb.source.as_ref().map(|s| &s.repr),
-            ))
+            (
+                pa.name.as_str(),
+                &pa.version,
+                pa.source.as_ref().map(|s| &s.repr),
+            )
+                .cmp(&(
+                    pb.name.as_str(),
+                    &pb.version,
+                    pb.source.as_ref().map(|s| &s.repr),
+                ))
         });
         let local: HashMap<usize, usize> = order.iter().enumerate().map(|(l, &m)| (m, l)).collect();
         let nodes: Vec<Node> = order
@@ -327,10 +339,7 @@ impl DenyGraph {
             r.sort_unstable();
             r.dedup();
         }
-        let parents = order
-            .iter()
-            .map(|m| seen[m].map(|p| local[&p]))
-            .collect();
+        let parents = order.iter().map(|m| seen[m].map(|p| local[&p])).collect();
         let roots = roots.iter().filter_map(|r| local.get(r).copied()).collect();
         DenyGraph {
             metadata,
@@ -446,7 +455,11 @@ fn names_equal(krate: &str, human: &str) -> bool {
 
 /// `cfg(any())` (serde's trick to keep `serde_derive` out of the graph): never true.
 fn never_true(p: &cargo_metadata::cargo_platform::Platform) -> bool {
-    let s: String = p.to_string().chars().filter(|c| !c.is_whitespace()).collect();
+    let s: String = p
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     s == "cfg(any())"
 }
 
@@ -464,6 +477,9 @@ struct Walk<'a> {
 
 type Edges = BTreeMap<usize, Vec<(usize, EdgeKinds)>>;
 
+/// A visited crate's dependencies: each with the (kind, platform) edges kept.
+type DepEdges = BTreeMap<usize, Vec<(DependencyKind, Option<String>)>>;
+
 impl Walk<'_> {
     fn run(
         &self,
@@ -480,8 +496,7 @@ impl Walk<'_> {
         let mut filled: BTreeSet<usize> = BTreeSet::new();
         let mut pending_weak: HashMap<usize, BTreeMap<usize, BTreeSet<String>>> = HashMap::new();
         // Per visited crate: dependency -> (edges (kind, platform), features).
-        let mut pn: BTreeMap<usize, BTreeMap<usize, Vec<(DependencyKind, Option<String>)>>> =
-            BTreeMap::new();
+        let mut pn: BTreeMap<usize, DepEdges> = BTreeMap::new();
         let mut stack: Vec<(usize, Option<String>)> = Vec::new();
         for &r in roots {
             stack.push((r, None));
@@ -499,15 +514,18 @@ impl Walk<'_> {
             if done || (self.excluded)(pid) {
                 continue;
             }
-            let Some(rnode) = nodes.get(&pid) else { continue };
+            let Some(rnode) = nodes.get(&pid) else {
+                continue;
+            };
             let krate = &md.packages[pid];
             let in_ws = (self.is_member)(pid);
             let dep_of = |name: &str| -> Option<&cargo_metadata::NodeDep> {
                 rnode.deps.iter().find(|d| {
                     names_equal(&d.name, name)
-                        || self.pkg_index.get(d.pkg.repr.as_str()).is_some_and(|&i| {
-                            md.packages[i].name.as_str() == name
-                        })
+                        || self
+                            .pkg_index
+                            .get(d.pkg.repr.as_str())
+                            .is_some_and(|&i| md.packages[i].name.as_str() == name)
                 })
             };
             pn.entry(pid).or_default();
@@ -554,7 +572,9 @@ impl Walk<'_> {
                             .get_mut(&pid)
                             .and_then(|m| m.remove(&dpkg))
                             .unwrap_or_default();
-                        let e = deps.entry(dpkg).or_insert_with(|| (nd, Some(BTreeSet::new())));
+                        let e = deps
+                            .entry(dpkg)
+                            .or_insert_with(|| (nd, Some(BTreeSet::new())));
                         let set = e.1.get_or_insert_with(BTreeSet::new);
                         set.extend(moved);
                         if let Some(f) = feat {
@@ -580,8 +600,8 @@ impl Walk<'_> {
                 let mut edges: Vec<(DependencyKind, Option<String>, &cargo_metadata::Dependency)> =
                     Vec::new();
                 for dk in &nd.dep_kinds {
-                    let ignored = dk.kind == DependencyKind::Development
-                        && (!in_ws || self.exclude_dev);
+                    let ignored =
+                        dk.kind == DependencyKind::Development && (!in_ws || self.exclude_dev);
                     if ignored {
                         continue;
                     }
@@ -613,13 +633,15 @@ impl Walk<'_> {
                     }
                     edges.push((dk.kind, dk.target.as_ref().map(|t| t.to_string()), dep));
                 }
-                if nd.dep_kinds.is_empty() {
-                    // cargo before 1.41 has no `dep_kinds`: a normal edge.
-                    if let Some(dep) = krate.dependencies.iter().find(|d| d.name == target.name.as_str()) {
-                        if !(dep.optional && !strong) {
-                            edges.push((DependencyKind::Normal, None, dep));
-                        }
-                    }
+                // cargo before 1.41 has no `dep_kinds`: a normal edge.
+                if nd.dep_kinds.is_empty()
+                    && let Some(dep) = krate
+                        .dependencies
+                        .iter()
+                        .find(|d| d.name == target.name.as_str())
+                    && (!dep.optional || strong)
+                {
+                    edges.push((DependencyKind::Normal, None, dep));
                 }
                 if edges.is_empty() {
                     continue;
@@ -629,7 +651,9 @@ impl Walk<'_> {
                     if let Some(fs) = features.take() {
                         if std::mem::take(&mut visit) {
                             stack.push((dpkg, None));
-                            if let Some(w) = pending_weak.get_mut(&pid).and_then(|m| m.remove(&dpkg)) {
+                            if let Some(w) =
+                                pending_weak.get_mut(&pid).and_then(|m| m.remove(&dpkg))
+                            {
                                 for f in w {
                                     stack.push((dpkg, Some(f)));
                                 }
@@ -639,7 +663,11 @@ impl Walk<'_> {
                             stack.push((dpkg, Some(f)));
                         }
                     }
-                    let list = pn.get_mut(&pid).expect("inserted above").entry(dpkg).or_default();
+                    let list = pn
+                        .get_mut(&pid)
+                        .expect("inserted above")
+                        .entry(dpkg)
+                        .or_default();
                     if list.iter().any(|(k, c)| *k == kind && *c == cfg) {
                         continue;
                     }
@@ -651,12 +679,9 @@ impl Walk<'_> {
                             }
                         }
                     }
-                    for f in dep
-                        .features
-                        .iter()
-                        .map(String::as_str)
-                        .chain((dep.uses_default_features && target_has_default).then_some("default"))
-                    {
+                    for f in dep.features.iter().map(String::as_str).chain(
+                        (dep.uses_default_features && target_has_default).then_some("default"),
+                    ) {
                         if nodes
                             .get(&dpkg)
                             .is_some_and(|n| n.features.iter().any(|rf| rf.as_str() == f))

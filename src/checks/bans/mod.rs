@@ -98,7 +98,10 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
             sink.push(primary_label(
                 Diagnostic::warning(
                     Code::BansSkipTreeUnmatched,
-                    format!("skip-tree root `{}` was not found in the dependency graph", ts.spec),
+                    format!(
+                        "skip-tree root `{}` was not found in the dependency graph",
+                        ts.spec
+                    ),
                 ),
                 ctx,
                 &ts.spec.span,
@@ -123,7 +126,11 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
         }
     }
 
-    let mut wrapper_hits: Vec<Vec<bool>> = cfg.deny.iter().map(|b| vec![false; b.wrappers.len()]).collect();
+    let mut wrapper_hits: Vec<Vec<bool>> = cfg
+        .deny
+        .iter()
+        .map(|b| vec![false; b.wrappers.len()])
+        .collect();
     let mut skip_hits = vec![false; cfg.skip.len()];
     let counted: Option<BTreeSet<usize>> =
         (!cfg.multiple_versions_include_dev).then(|| g.without_dev());
@@ -182,7 +189,10 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
             }
         }
         if !cfg.allow.is_empty()
-            && !cfg.allow.iter().any(|a| a.spec.matches(&n.name, &n.version))
+            && !cfg
+                .allow
+                .iter()
+                .any(|a| a.spec.matches(&n.name, &n.version))
             && !workspace_ok
         {
             sink.push(pkg_diag(
@@ -239,7 +249,11 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
                     .iter()
                     .any(|s| s.matches(&g.nodes[i].name, &g.nodes[i].version))
             });
-            let level = if denied { Level::Deny } else { cfg.multiple_versions };
+            let level = if denied {
+                Level::Deny
+            } else {
+                cfg.multiple_versions
+            };
             if let Some(sev) = severity(level) {
                 let versions: Vec<String> = unskipped
                     .iter()
@@ -257,11 +271,8 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
                 .with_package(g.nodes[unskipped[0]].to_ref())
                 .with_data("versions", versions);
                 for &i in &unskipped {
-                    let path: Vec<String> = g
-                        .inclusion_path(i)
-                        .iter()
-                        .map(|p| p.to_string())
-                        .collect();
+                    let path: Vec<String> =
+                        g.inclusion_path(i).iter().map(|p| p.to_string()).collect();
                     d = d.with_note(format!("{} via {}", g.nodes[i].to_ref(), path.join(" -> ")));
                 }
                 d = d.with_inclusion_path(g.inclusion_path(unskipped[0]));
@@ -309,7 +320,11 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
                 sink.push(primary_label(
                     Diagnostic::warning(
                         Code::BansWrapperUnused,
-                        format!("wrapper `{}` of banned crate `{}` was not encountered", wr.get_ref(), cfg.deny[bi].spec),
+                        format!(
+                            "wrapper `{}` of banned crate `{}` was not encountered",
+                            wr.get_ref(),
+                            cfg.deny[bi].spec
+                        ),
                     ),
                     ctx,
                     &wr.span(),
@@ -410,13 +425,21 @@ fn features(ctx: &CheckCtx<'_>, g: &DenyGraph, i: usize, sink: &mut Diagnostics)
                 if !not_allowed.is_empty() {
                     d = d.with_note(format!(
                         "enabled but not allowed: {}",
-                        not_allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                        not_allowed
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 }
                 if !missing.is_empty() {
                     d = d.with_note(format!(
                         "allowed but not enabled: {}",
-                        missing.iter().map(|s| s.get_ref().as_str()).collect::<Vec<_>>().join(", ")
+                        missing
+                            .iter()
+                            .map(|s| s.get_ref().as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 }
                 sink.push(primary_label(d, ctx, &fb.exact_span, "exact = true"));
@@ -526,14 +549,16 @@ fn wildcards(ctx: &CheckCtx<'_>, g: &DenyGraph, i: usize, sink: &mut Diagnostics
             continue;
         }
         // The dependency as resolved in the graph.
-        let Some(&(to, _)) = g.deps[i]
-            .iter()
-            .find(|(to, _)| g.nodes[*to].name == dep.name && dep.req.matches(&g.nodes[*to].version))
-        else {
+        let Some(&(to, _)) = g.deps[i].iter().find(|(to, _)| {
+            g.nodes[*to].name == dep.name && dep.req.matches(&g.nodes[*to].version)
+        }) else {
             continue;
         };
         let target = &g.nodes[to];
-        let is_registry = matches!(target.kind, crate::workspace::SourceKind::CratesIo | crate::workspace::SourceKind::Registry(_));
+        let is_registry = matches!(
+            target.kind,
+            crate::workspace::SourceKind::CratesIo | crate::workspace::SourceKind::Registry(_)
+        );
         if (cfg.allow_wildcard_paths
             && !is_registry
             && (private || dep.kind == cargo_metadata::DependencyKind::Development))
@@ -554,7 +579,10 @@ fn wildcards(ctx: &CheckCtx<'_>, g: &DenyGraph, i: usize, sink: &mut Diagnostics
         format!(
             "{} declares {} with a wildcard version requirement (`*`)",
             n.to_ref(),
-            bad.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
+            bad.iter()
+                .map(|b| format!("`{b}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     )
     .with_package(n.to_ref())

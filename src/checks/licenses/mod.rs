@@ -17,7 +17,8 @@ use super::CheckCtx;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::error::Result;
 use crate::fsutil;
-use crate::policy::Validator;
+use crate::policy::value::Value;
+use crate::policy::{Level, Validator};
 use crate::workspace::Follow;
 use camino::Utf8PathBuf;
 use serde::Deserialize;
@@ -44,6 +45,16 @@ pub struct RawConfig {
     private: RawPrivate,
     /// Minimum score for a license identified from text (cargo-deny's key and default).
     confidence_threshold: Option<Spanned<f64>>,
+    // cargo-deny's keys.
+    version: Option<Spanned<i64>>,
+    unused_allowed_license: Option<Level>,
+    unused_license_exception: Option<Level>,
+    // Keys cargo-deny removed (read and translated, or refused with the v2 form).
+    unlicensed: Option<Spanned<Value>>,
+    allow_osi_fsf_free: Option<Spanned<Value>>,
+    copyleft: Option<Spanned<Value>>,
+    default: Option<Spanned<Value>>,
+    deny: Option<Spanned<Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,7 +83,8 @@ struct RawClarify {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawLicenseFile {
     path: Spanned<String>,
-    hash: Spanned<String>,
+    /// The file's SHA-256 (ours), or cargo-deny's 32-bit hash (`0xbd0eed23`).
+    hash: Spanned<Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +94,8 @@ struct RawPrivate {
     ignore: bool,
     #[serde(default)]
     registries: Vec<String>,
+    #[serde(default)]
+    ignore_sources: Vec<String>,
 }
 
 /// A crate selector: name and optional semver requirement.
@@ -144,6 +158,12 @@ pub struct Config {
     pub private_registries: Vec<String>,
     /// Minimum score (0.0 to 1.0) for a license identified from a license file's text.
     pub confidence_threshold: f32,
+    /// Level of `license-allowed-unused` (an `allow` entry no crate needs).
+    pub unused_allowed_license: Level,
+    /// Level of `license-exception-unused`.
+    pub unused_license_exception: Level,
+    /// Registry or git source URLs whose crates are not checked (`private.ignore-sources`).
+    pub private_ignore_sources: Vec<String>,
 }
 
 fn parse_licensee(s: &Spanned<String>, v: &mut Validator<'_>) -> Option<spdx::Licensee> {
@@ -201,6 +221,17 @@ fn parse_spec(
 impl Config {
     /// Validates the raw section.
     pub fn validate(raw: RawConfig, v: &mut Validator<'_>) -> Config {
+        let mut raw = raw;
+        let raw_removed = Removed {
+            unlicensed: raw.unlicensed.take(),
+            allow_osi_fsf_free: raw.allow_osi_fsf_free.take(),
+            copyleft: raw.copyleft.take(),
+            default: raw.default.take(),
+            deny: raw.deny.take(),
+        };
+        let raw_version = raw.version.take();
+        let raw_unused_allowed = raw.unused_allowed_license.take();
+        let raw_unused_exception = raw.unused_license_exception.take();
         let confidence_threshold = match raw.confidence_threshold {
             Some(t) if (0.0..=1.0).contains(t.get_ref()) => *t.get_ref() as f32,
             Some(t) => {
@@ -257,14 +288,30 @@ impl Config {
             };
             let mut files = Vec::new();
             for f in c.license_files {
-                let h = f.hash.get_ref().to_ascii_lowercase();
-                if h.len() != 64 || !h.chars().all(|ch| ch.is_ascii_hexdigit()) {
-                    v.error(
-                        f.hash.span(),
-                        "`hash` must be the file's SHA-256 as 64 hex digits (`sha256sum LICENSE`)",
-                    );
-                    continue;
-                }
+                let h = match f.hash.get_ref() {
+                    Value::String(s)
+                        if s.len() == 64 && s.chars().all(|ch| ch.is_ascii_hexdigit()) =>
+                    {
+                        s.to_ascii_lowercase()
+                    }
+                    // cargo-deny's hash: XXH32 of the text with line ends normalized.
+                    Value::Integer(i) if (0..=i64::from(u32::MAX)).contains(i) => {
+                        let pinned = format!("0x{:08x}", *i as u32);
+                        v.stricter(
+                            f.hash.span(),
+                            "a cargo-deny license-file hash (32 bits) pins the file; cargo-cra takes the SHA-256 too",
+                            format!("hash = \"<sha256sum {}>\"", f.path.get_ref()),
+                        );
+                        pinned
+                    }
+                    _ => {
+                        v.error(
+                            f.hash.span(),
+                            "`hash` takes the file's SHA-256 as 64 hex digits (`sha256sum LICENSE`), or cargo-deny's hash as an integer (`0xbd0eed23`)",
+                        );
+                        continue;
+                    }
+                };
                 files.push((Utf8PathBuf::from(f.path.into_inner()), h));
             }
             if let Some(spec) = parse_spec(c.name, c.krate, c.version, span.clone(), v) {
@@ -276,7 +323,20 @@ impl Config {
                 });
             }
         }
+        let mut allow = allow;
+        removed_keys(&raw_removed, &mut allow, v);
+        if let Some(ver) = raw_version
+            && *ver.get_ref() != 2
+        {
+            v.error(
+                ver.span(),
+                "`version` must be 2 (cargo-deny's configuration version)",
+            );
+        }
         Config {
+            unused_allowed_license: raw_unused_allowed.unwrap_or(Level::Warn),
+            unused_license_exception: raw_unused_exception.unwrap_or(Level::Warn),
+            private_ignore_sources: raw.private.ignore_sources.clone(),
             allow,
             allow_span,
             exceptions,
@@ -292,6 +352,155 @@ impl Config {
     /// Whether a license id is on the allow list (exactly).
     pub fn allow_contains(&self, id: &str) -> bool {
         self.allow.iter().any(|l| l.to_string() == id)
+    }
+}
+
+/// The keys cargo-deny removed from `[licenses]`.
+struct Removed {
+    unlicensed: Option<Spanned<Value>>,
+    allow_osi_fsf_free: Option<Spanned<Value>>,
+    copyleft: Option<Spanned<Value>>,
+    default: Option<Spanned<Value>>,
+    deny: Option<Spanned<Value>>,
+}
+
+fn level_word(v: &Spanned<Value>) -> Option<&str> {
+    match v.get_ref() {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+fn osi(l: &spdx::License) -> bool {
+    l.flags & spdx::flags::IS_OSI_APPROVED != 0
+}
+
+fn fsf(l: &spdx::License) -> bool {
+    l.flags & spdx::flags::IS_FSF_LIBRE != 0
+}
+
+/// Reads cargo-deny v1's license keys: each is translated to the v2 meaning with a warning
+/// that prints the v2 form, or, where no translation keeps the verdicts, refused with it.
+fn removed_keys(r: &Removed, allow: &mut Vec<spdx::Licensee>, v: &mut Validator<'_>) {
+    if let Some(u) = &r.unlicensed {
+        if level_word(u) == Some("deny") {
+            v.deprecated(
+                u.span(),
+                "`unlicensed` was removed from cargo-deny: a crate without a license is always an error",
+                "# remove the line",
+            );
+        } else {
+            v.removed(
+                u.span(),
+                "`unlicensed` other than \"deny\" was removed from cargo-deny and cannot be translated: a crate without a license is always an error",
+                "# remove the line, and for each crate without license information:\n[[licenses.clarify]]\ncrate = \"name\"\nexpression = \"MIT\"\nlicense-files = [{ path = \"LICENSE\", hash = 0x00000000 }]",
+            );
+        }
+    }
+    if let Some(d) = &r.default {
+        if level_word(d) == Some("deny") {
+            v.deprecated(
+                d.span(),
+                "`default` was removed from cargo-deny: a license not in `allow` is always denied",
+                "# remove the line",
+            );
+        } else {
+            v.removed(
+                d.span(),
+                "`default` other than \"deny\" was removed from cargo-deny and cannot be translated: a license not in `allow` is denied",
+                "# remove the line and list every license you accept:\nallow = [\"MIT\", \"Apache-2.0\"]",
+            );
+        }
+    }
+    let copyleft_denied = match &r.copyleft {
+        None => false,
+        Some(c) if level_word(c) == Some("deny") => {
+            v.deprecated(
+                c.span(),
+                "`copyleft` was removed from cargo-deny: a copyleft license not in `allow` is denied",
+                "# remove the line",
+            );
+            true
+        }
+        Some(c) => {
+            v.removed(
+                c.span(),
+                "`copyleft` other than \"deny\" was removed from cargo-deny and cannot be translated: copyleft licenses must be listed in `allow`",
+                "# remove the line and list the copyleft licenses you accept:\nallow = [\"MPL-2.0\"]",
+            );
+            false
+        }
+    };
+    if let Some(d) = &r.deny {
+        let mut denied = Vec::new();
+        if let Value::Array(items) = d.get_ref() {
+            for i in items {
+                if let Value::String(s) = i.get_ref() {
+                    denied.push(s.clone());
+                }
+            }
+        }
+        // Denied won over allowed: a denied license leaves the allow list.
+        allow.retain(|l| !denied.iter().any(|d| d == &l.to_string()));
+        v.deprecated(
+            d.span(),
+            "`deny` was removed from cargo-deny: a license not in `allow` is denied",
+            format!(
+                "# remove `deny = {}`; keep those licenses out of `allow`",
+                d.get_ref().to_toml()
+            ),
+        );
+    }
+    if let Some(a) = &r.allow_osi_fsf_free {
+        let word = level_word(a).unwrap_or("");
+        let pick: Option<fn(&spdx::License) -> bool> = match word {
+            "neither" => None,
+            "both" => Some(|l| osi(l) && fsf(l)),
+            "either" => Some(|l| osi(l) || fsf(l)),
+            "osi" | "osi-only" => Some(osi),
+            "fsf" | "fsf-only" => Some(fsf),
+            _ => {
+                v.error(
+                    a.span(),
+                    "`allow-osi-fsf-free` takes \"both\", \"either\", \"osi\", \"fsf\" or \"neither\"",
+                );
+                return;
+            }
+        };
+        match pick {
+            None => v.deprecated(
+                a.span(),
+                "`allow-osi-fsf-free` was removed from cargo-deny",
+                "# remove the line",
+            ),
+            Some(pick) => {
+                let mut ids: Vec<&str> = spdx::identifiers::LICENSES
+                    .iter()
+                    .filter(|l| pick(l) && l.flags & spdx::flags::IS_DEPRECATED == 0)
+                    .filter(|l| !(copyleft_denied && l.flags & spdx::flags::IS_COPYLEFT != 0))
+                    .map(|l| l.name)
+                    .collect();
+                ids.sort_unstable();
+                for id in &ids {
+                    if let Ok(l) = spdx::Licensee::parse(id)
+                        && !allow.contains(&l)
+                    {
+                        allow.push(l);
+                    }
+                }
+                v.deprecated(
+                    a.span(),
+                    format!(
+                        "`allow-osi-fsf-free = \"{word}\"` was removed from cargo-deny: read as the {} licenses it allowed",
+                        ids.len()
+                    ),
+                    format!(
+                        "allow = [{}]",
+                        ids.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -354,10 +563,17 @@ pub fn effective_expression(
         .find(|(_, c)| c.spec.matches(&pkg.name, &pkg.version))
     {
         let mismatch = c.files.iter().find_map(|(file, hash)| {
-            match std::fs::read(dir.join(file)).map(|b| fsutil::sha256_hex(&b)) {
+            let (what, digest): (&str, fn(&[u8]) -> String) = if hash.starts_with("0x") {
+                ("cargo-deny hash", |b| {
+                    format!("0x{:08x}", fsutil::license_file_hash(b))
+                })
+            } else {
+                ("SHA-256", fsutil::sha256_hex)
+            };
+            match std::fs::read(dir.join(file)).map(|b| digest(&b)) {
                 Ok(h) if &h == hash => None,
                 Ok(h) => Some(format!(
-                    "{file} has SHA-256 {h}, the clarification pins {hash}"
+                    "{file} has {what} {h}, the clarification pins {hash}"
                 )),
                 Err(e) => Some(format!("{file} cannot be read: {e}")),
             }
