@@ -108,7 +108,6 @@ impl CargoCache {
         if let Ok(text) = std::fs::read_to_string(cache.entry_path())
             && let Ok(entry) = serde_json::from_str::<Entry>(&text)
             && entry.format == FORMAT
-            && cache.metadata_file().is_file()
             && cache.fingerprint(&entry.files, &entry.dirs) == entry.fingerprint
         {
             cache.entry = entry;
@@ -121,53 +120,9 @@ impl CargoCache {
         self.dir.join(format!("{}.json", self.key))
     }
 
-    fn metadata_file(&self) -> Utf8PathBuf {
-        self.dir.join(format!("{}.metadata.json", self.key))
-    }
-
     /// Whether the entry is valid for the current inputs.
     pub fn is_hit(&self) -> bool {
         self.hit
-    }
-
-    /// The `cargo metadata` output to load the workspace from: the cached one, or (on a miss)
-    /// a fresh one written into the cache. `None` if running cargo failed: the caller then
-    /// lets the workspace loader run it and report the error as usual.
-    pub fn metadata(&mut self, args: &WorkspaceArgs, manifest: &Utf8Path) -> Option<Utf8PathBuf> {
-        // The workspace loader reads one answer from a file only for one target.
-        if args.target.len() > 1 {
-            return None;
-        }
-        if self.hit {
-            return Some(self.metadata_file());
-        }
-        // Without a lockfile, cargo would create one; the workspace loader reports that case.
-        if !self.base_files.first().is_some_and(|lock| lock.is_file()) {
-            return None;
-        }
-        // Exactly the command `workspace::load` runs, so the file is what it would have read.
-        let mut cmd = cargo_metadata::MetadataCommand::new();
-        cmd.manifest_path(manifest);
-        let target = args
-            .target
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "host-tuple".to_string());
-        cmd.other_options(crate::workspace::metadata_options(args, &target));
-        let out = cmd
-            .cargo_command()
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
-        if !out.status.success() {
-            return None;
-        }
-        std::fs::create_dir_all(&self.dir).ok()?;
-        let path = self.metadata_file();
-        crate::fsutil::write_atomic(&path, &out.stdout).ok()?;
-        self.entry = Entry::default();
-        self.hit = false;
-        Some(path)
     }
 
     /// The `cargo metadata` answer for `manifest` and `options` (as

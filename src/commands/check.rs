@@ -167,7 +167,9 @@ pub fn run_checks_with(
         let (ws, bans_meta, answers) = std::thread::scope(|s| {
             // cargo-deny's graph needs its own `cargo metadata` (unfiltered, or filtered for
             // its one target): it runs while the workspace loads.
-            let bans_job = (want_bans && user_metadata.is_none()).then(|| {
+            // Not without a lockfile: cargo would create one (the loader reports its absence).
+            let has_lock = root.join("Cargo.lock").is_file();
+            let bans_job = (want_bans && user_metadata.is_none() && has_lock).then(|| {
                 let (m, o) = (&manifest, &bans_opts);
                 s.spawn(move || match cache_ref.and_then(|c| c.answer(m, o)) {
                     Some(a) => bans::graph::read_metadata(&a.path).map(|md| (md, Some(a))),

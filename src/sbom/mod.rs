@@ -171,7 +171,7 @@ pub fn run(args: &SbomArgs, printer: &Printer) -> Result<u8> {
     if let Some(c) = setup.cache.as_ref() {
         printer.verbose(format_args!(
             "cargo metadata: {} ({:.0?})",
-            if c.is_hit() { "cached" } else { "not cached" },
+            if c.is_hit() { "cached" } else { "ran" },
             started.elapsed()
         ));
     }
