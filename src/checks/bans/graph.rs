@@ -14,8 +14,8 @@
 
 use crate::cli::WorkspaceArgs;
 use crate::policy::graph::GraphConfig;
+use crate::workspace::SourceKind;
 use crate::workspace::features::PlatformCfg;
-use crate::workspace::{SourceKind, purl};
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_metadata::{DependencyKind, Metadata};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -309,7 +309,7 @@ impl DenyGraph {
                     meta: m,
                     name: p.name.to_string(),
                     version: p.version.clone(),
-                    purl: purl(&p.name, &p.version.to_string(), &kind),
+                    purl: crate::purl::cargo(&p.name, &p.version.to_string(), &kind.purl_source()),
                     source,
                     kind,
                     is_member: is_member(m),
