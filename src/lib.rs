@@ -11,6 +11,7 @@ pub mod csaf;
 pub mod diag;
 pub mod error;
 pub mod fsutil;
+pub mod inventory;
 pub mod output;
 pub mod policy;
 pub mod purl;
