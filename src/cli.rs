@@ -51,6 +51,9 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// CRA Art. 14 reporting: cases, deadlines, drafts of the three reports, CSAF advisory.
     Report(crate::art14::args::ReportArgs),
+    /// Write the triage of the advisories that hit the releases as a VEX document (OpenVEX,
+    /// CycloneDX VEX or CSAF VEX).
+    Vex(VexArgs),
 }
 
 /// Cargo's workspace-selection flags, shared by `check` and `sbom`.
@@ -171,6 +174,10 @@ pub struct CheckArgs {
     /// Write the JSON report to this file (atomically) instead of stdout (with --format json).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<Utf8PathBuf>,
+    /// A VEX document (OpenVEX, CycloneDX or CSAF): its `not_affected` and `fixed` statements
+    /// settle matching advisory findings, which become notes (repeatable).
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<Utf8PathBuf>,
 }
 
 /// `cargo cra init`.
@@ -299,4 +306,46 @@ pub struct KeygenArgs {
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// VEX document format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum VexFormat {
+    /// OpenVEX 0.2.0.
+    #[default]
+    Openvex,
+    /// CycloneDX 1.6 VEX (needs CycloneDX SBOMs as inputs: statements link into them).
+    Cyclonedx,
+    /// CSAF 2.0, profile csaf_vex.
+    Csaf,
+}
+
+/// `cargo cra vex`.
+#[derive(Debug, Clone, Args)]
+pub struct VexArgs {
+    /// SBOM files, folders of SBOMs and binaries built with `cargo auditable` (as `scan`
+    /// takes them); default: the workspace's products at their current versions.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<Utf8PathBuf>,
+    /// Document format.
+    #[arg(long, value_enum, default_value_t = VexFormat::Openvex)]
+    pub format: VexFormat,
+    /// Write the document to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<Utf8PathBuf>,
+    /// Sign the document with this OpenSSH Ed25519 private key, writing `<FILE>.sig` and a
+    /// DSSE envelope (also: policy `[sbom] signing-key`, CARGO_CRA_SIGNING_KEY_FILE,
+    /// CARGO_CRA_SIGNING_KEY).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<Utf8PathBuf>,
+    /// A VEX document (OpenVEX, CycloneDX or CSAF) whose statements apply where the policy
+    /// records no triage (repeatable).
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<Utf8PathBuf>,
+    /// Advisory database directory (default: policy `db-path`, else $CARGO_HOME/advisory-db).
+    #[arg(long, value_name = "PATH")]
+    pub advisory_db: Option<Utf8PathBuf>,
+    /// Workspace selection (policy, products, features, targets).
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }

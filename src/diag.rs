@@ -114,6 +114,7 @@ codes! {
     AdvisoryYankedUnknown => "advisory-yanked-unknown", "Whether a crate is yanked is unknown: the local registry index cache has no entry for it.";
     AdvisoryIgnoreExpired => "advisory-ignore-expired", "An `[advisories] ignore` entry is past its `until` date: the advisory fires again.";
     AdvisoryIgnoreUnused => "advisory-ignore-unused", "An `[advisories] ignore` entry matched no finding.";
+    AdvisorySettledByVex => "advisory-settled-by-vex", "A finding is settled by a `not_affected` or `fixed` statement of a `--vex` document: reported as a note.";
     AdvisoriesOutOfScope => "advisories-out-of-scope", "Advisories that match `Cargo.lock` but not packages that are built (default scope).";
     // the policy file itself
     PolicyKeyDeprecated => "policy-key-deprecated", "A key cargo-deny removed or moved was read and translated; the warning shows the cargo-deny 0.20 form to write.";

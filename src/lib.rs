@@ -75,6 +75,7 @@ pub fn run(cli: Cli, printer: &Printer) -> error::Result<u8> {
         Command::Verify(args) => sign::verify::run(&args, printer),
         Command::Keygen(args) => sign::keygen::run(&args, printer),
         Command::Report(args) => art14::run(&args, printer),
+        Command::Vex(args) => commands::vex::run(&args, printer),
     }
 }
 

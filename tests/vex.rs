@@ -5,6 +5,8 @@
 //! validates it with an independent implementation (OpenVEX: the JSON schema with Python's
 //! `jsonschema`; CycloneDX: cyclonedx-python-lib, strict; CSAF: BSI's csaf-validator-lib).
 
+mod common;
+
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_cra::advisory::db::Cvss;
 use cargo_cra::vex::{
@@ -122,6 +124,7 @@ fn releases_cdx() -> Vec<vex::cyclonedx::Release> {
             version: format!("1.{r}.0"),
             purl: format!("pkg:cargo/demo-app@1.{r}.0"),
             bom: (r < 3).then(|| vex::cyclonedx::bom_link(SBOM_SERIAL, r, None)),
+            bom_ref: Some(format!("pkg:cargo/demo-app@1.{r}.0")),
         })
         .collect()
 }
@@ -561,4 +564,601 @@ fn missing_file_is_an_error_naming_it() {
             .starts_with("no/such/file.json: failed to read"),
         "{e}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// `cargo cra vex`: the statements for releases (library), and the command end to end.
+
+use cargo_cra::commands::vex::{self as vexcmd, Component, Release};
+use cargo_cra::policy::Policy;
+
+fn fixture_db() -> cargo_cra::advisory::db::Database {
+    let path = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisory-db");
+    cargo_cra::advisory::db::load(&path, None, &cargo_cra::output::Printer::plain()).unwrap()
+}
+
+fn crate_component(name: &str, version: &str) -> Component {
+    Component {
+        name: name.into(),
+        version: version.parse().unwrap(),
+        purl: format!("pkg:cargo/{name}@{version}"),
+        bom_ref: Some(format!("pkg:cargo/{name}@{version}")),
+        crates_io: true,
+    }
+}
+
+fn release(version: &str, components: &[(&str, &str)]) -> Release {
+    Release {
+        origin: format!("app-{version}.cdx.json").into(),
+        name: "app".into(),
+        version: version.parse().unwrap(),
+        purl: format!("pkg:cargo/app@{version}"),
+        bom_ref: Some(format!("pkg:cargo/app@{version}")),
+        bom: None,
+        components: components
+            .iter()
+            .map(|(n, v)| crate_component(n, v))
+            .collect(),
+        targets: Vec::new(),
+    }
+}
+
+fn policy(toml: &str) -> Policy {
+    Policy::parse(Utf8Path::new("deny-policy.toml"), toml).unwrap()
+}
+
+fn today() -> time::Date {
+    time::macros::date!(2026 - 12 - 01)
+}
+
+/// `(product version, advisory, status, justification)` of each statement.
+fn summary(st: &[Statement]) -> Vec<(String, String, Status, Option<Justification>)> {
+    let mut v: Vec<_> = st
+        .iter()
+        .map(|s| {
+            let p = s.products[0].id.purl.clone().unwrap();
+            (
+                p.rsplit_once('@').unwrap().1.to_string(),
+                s.vulnerability.id.clone(),
+                s.status,
+                s.justification,
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn releases_of_app() -> Vec<Release> {
+    vec![
+        release("1.0.0", &[("vulnlib", "1.2.0"), ("smallfmt", "1.1.4")]),
+        release("1.1.0", &[("vulnlib", "1.2.5"), ("smallfmt", "1.1.4")]),
+        release("1.2.0", &[("smallfmt", "1.1.4")]),
+    ]
+}
+
+#[test]
+fn untriaged_findings_are_under_investigation_and_other_releases_fixed_or_not_present() {
+    let db = fixture_db();
+    let p = policy("");
+    let inputs = vexcmd::Inputs {
+        database: &db,
+        policy: &p,
+        vex: &[],
+        today: today(),
+    };
+    let st = vexcmd::statements(&releases_of_app(), &inputs).unwrap();
+    assert_eq!(
+        summary(&st),
+        [
+            (
+                "1.0.0".into(),
+                "RUSTSEC-2099-0001".into(),
+                Status::UnderInvestigation,
+                None
+            ),
+            (
+                "1.1.0".into(),
+                "RUSTSEC-2099-0001".into(),
+                Status::Fixed,
+                None
+            ),
+            (
+                "1.2.0".into(),
+                "RUSTSEC-2099-0001".into(),
+                Status::NotAffected,
+                Some(Justification::ComponentNotPresent)
+            ),
+        ]
+    );
+    let fixed = st.iter().find(|s| s.status == Status::Fixed).unwrap();
+    assert_eq!(
+        fixed.products[0].subcomponents[0].purl.as_deref(),
+        Some("pkg:cargo/vulnlib@1.2.5")
+    );
+    assert_eq!(
+        fixed.vulnerability.aliases,
+        ["CVE-2099-10001", "GHSA-2c4f-8m9q-vx3w"]
+    );
+    assert!(fixed.vulnerability.cvss.is_some());
+    // The document built from it passes every reader.
+    let mut doc = VexDocument::new(Format::OpenVex, "", "Example GmbH");
+    doc.timestamp = Some("2026-12-01T00:00:00Z".into());
+    doc.statements = st;
+    let back = export_and_read(
+        "releases.openvex.json",
+        &vex::openvex::to_json(&doc).unwrap(),
+    );
+    assert_eq!(back.statements.len(), 3);
+    let publisher = csaf_options().publisher;
+    let csaf = vexcmd::render(
+        cargo_cra::cli::VexFormat::Csaf,
+        &doc,
+        &releases_of_app(),
+        Some(&publisher),
+    )
+    .unwrap();
+    let back = export_and_read("releases.csaf.json", &csaf);
+    assert_eq!(back.statements.len(), 3);
+    // CycloneDX needs the releases' SBOM serial numbers.
+    let e = vexcmd::render(
+        cargo_cra::cli::VexFormat::Cyclonedx,
+        &doc,
+        &releases_of_app(),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("BOM-Link"), "{e}");
+}
+
+#[test]
+fn triage_entries_decide_the_status_and_expire() {
+    let db = fixture_db();
+    let entry = |extra: &str| {
+        policy(&format!(
+            "[advisories]\nignore = [{{ id = \"CVE-2099-10001\", reason = \"we never parse untrusted input\", {extra} }}]\n"
+        ))
+    };
+    let status_of = |p: &Policy, vex: &[VexDocument]| {
+        let inputs = vexcmd::Inputs {
+            database: &db,
+            policy: p,
+            vex,
+            today: today(),
+        };
+        let st = vexcmd::statements(&releases_of_app()[..1], &inputs).unwrap();
+        assert_eq!(st.len(), 1);
+        st.into_iter().next().unwrap()
+    };
+    let na = status_of(
+        &entry(
+            "status = \"not_affected\", justification = \"vulnerable_code_not_in_execute_path\"",
+        ),
+        &[],
+    );
+    assert_eq!(na.status, Status::NotAffected);
+    assert_eq!(
+        na.justification,
+        Some(Justification::VulnerableCodeNotInExecutePath)
+    );
+    assert_eq!(
+        na.impact_statement.as_deref(),
+        Some("we never parse untrusted input")
+    );
+    // Expired: no claim any more.
+    let expired = status_of(
+        &entry(
+            "status = \"not_affected\", justification = \"vulnerable_code_not_in_execute_path\", until = \"2026-11-30\"",
+        ),
+        &[],
+    );
+    assert_eq!(expired.status, Status::UnderInvestigation);
+    // A plain ignore is not a claim to customers.
+    let plain = status_of(&entry(""), &[]);
+    assert_eq!(plain.status, Status::UnderInvestigation);
+    // Affected: the reason is the action statement, the fix is a response.
+    let affected = status_of(&entry("status = \"affected\""), &[]);
+    assert_eq!(affected.status, Status::Affected);
+    assert_eq!(
+        affected.action_statement.as_deref(),
+        Some("we never parse untrusted input")
+    );
+    assert_eq!(affected.responses, ["update"]);
+    // For other products only.
+    let other = status_of(
+        &entry(
+            "status = \"not_affected\", justification = \"vulnerable_code_not_present\", products = [\"tool\"]",
+        ),
+        &[],
+    );
+    assert_eq!(other.status, Status::UnderInvestigation);
+    // An input VEX statement applies where the policy has no triage; the policy wins.
+    let mut supplier = VexDocument::new(Format::OpenVex, "supplier", "Supplier");
+    let mut s = Statement::new(
+        Vulnerability::new("GHSA-2c4f-8m9q-vx3w", vec![]),
+        vec![Product::purl("pkg:cargo/vulnlib@1.2.0")],
+        Status::NotAffected,
+    );
+    s.justification = Some(Justification::InlineMitigationsAlreadyExist);
+    supplier.statements.push(s);
+    let from_vex = status_of(&policy(""), std::slice::from_ref(&supplier));
+    assert_eq!(from_vex.status, Status::NotAffected);
+    assert_eq!(
+        from_vex.justification,
+        Some(Justification::InlineMitigationsAlreadyExist)
+    );
+    let policy_wins = status_of(
+        &entry("status = \"affected\""),
+        std::slice::from_ref(&supplier),
+    );
+    assert_eq!(policy_wins.status, Status::Affected);
+}
+
+#[test]
+fn informational_advisories_and_other_platforms_get_no_statement() {
+    let db = fixture_db();
+    let p = policy("");
+    let inputs = vexcmd::Inputs {
+        database: &db,
+        policy: &p,
+        vex: &[],
+        today: today(),
+    };
+    let mut r = release("1.0.0", &[("oldlib", "0.1.0"), ("winonly", "0.2.0")]);
+    r.targets = vec!["x86_64-unknown-linux-gnu".into()];
+    assert!(
+        vexcmd::statements(&[r.clone()], &inputs)
+            .unwrap()
+            .is_empty()
+    );
+    // Unknown targets: reported, fail closed.
+    r.targets.clear();
+    let st = vexcmd::statements(&[r], &inputs).unwrap();
+    assert_eq!(summary(&st).len(), 1);
+    assert_eq!(st[0].vulnerability.id, "RUSTSEC-2099-0005");
+}
+
+fn vex_cmd(s: &common::Scenario, args: &[&str]) -> common::Output {
+    let db = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisory-db");
+    let mut cmd = s.cmd(["vex", "--frozen", "--advisory-db", db.as_str()]);
+    cmd.args(args);
+    common::run(cmd)
+}
+
+fn add_policy(s: &common::Scenario, toml: &str) {
+    let mut text = s.read("deny-policy.toml");
+    text.push('\n');
+    text.push_str(toml);
+    s.write("deny-policy.toml", text);
+}
+
+#[test]
+fn vex_command_writes_the_workspace_triage_in_each_format() {
+    let s = common::scenario("report-vulnerable");
+    add_policy(
+        &s,
+        "[advisories]\nignore = [{ id = \"RUSTSEC-2099-0001\", reason = \"report-vulnerable never calls vulnlib::parse\", status = \"not_affected\", justification = \"vulnerable_code_not_in_execute_path\" }]\n",
+    );
+    let out = vex_cmd(&s, &[]);
+    out.assert_code(0);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["author"], "Example GmbH");
+    assert_eq!(v["statements"][0]["status"], "not_affected");
+    assert_eq!(
+        v["statements"][0]["products"][0]["@id"],
+        "pkg:cargo/report-vulnerable@1.0.0"
+    );
+    // Deterministic.
+    assert_eq!(vex_cmd(&s, &[]).stdout, out.stdout);
+
+    let out = vex_cmd(&s, &["--format", "csaf", "-o", "app.csaf.json"]);
+    out.assert_code(0);
+    assert!(out.stderr.contains("Wrote"), "{}", out.both());
+    let text = s.read("app.csaf.json");
+    let doc = export_and_read("workspace.csaf.json", text.as_bytes());
+    assert_eq!(doc.author, "Example GmbH");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v["document"]["publisher"]["namespace"],
+        "https://example.com"
+    );
+    assert_eq!(
+        v["vulnerabilities"][0]["flags"][0]["label"],
+        "vulnerable_code_not_in_execute_path"
+    );
+
+    let out = vex_cmd(&s, &["--format", "cyclonedx"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("BOM-Link"), "{}", out.both());
+}
+
+#[test]
+fn vex_command_signs_like_sbom() {
+    let s = common::scenario("report-vulnerable");
+    let key = s.root.join("release-key");
+    let key = Utf8Path::from_path(&key).unwrap();
+    common::run(s.cmd(["keygen", "--out", key.as_str()])).assert_code(0);
+    let out = vex_cmd(&s, &["-o", "app.openvex.json", "--sign", key.as_str()]);
+    out.assert_code(0);
+    let doc = s.path("app.openvex.json");
+    let sig = s.path("app.openvex.json.sig");
+    let env = s.path("app.openvex.json.intoto.jsonl");
+    assert!(sig.is_file() && env.is_file(), "{}", out.both());
+    let text = std::fs::read_to_string(&env).unwrap();
+    let envelope: Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(envelope["payloadType"], "application/vnd.in-toto+json");
+    // Export for .ci/run: securesystemslib verifies the envelope with the public key.
+    let dir = Utf8Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("test-vex/signed");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&doc, dir.join("app.openvex.json")).unwrap();
+    std::fs::copy(&env, dir.join("app.openvex.json.intoto.jsonl")).unwrap();
+    std::fs::copy(format!("{key}.pub"), dir.join("app.openvex.json.pub")).unwrap();
+    std::fs::copy(
+        format!("{key}.pub.pem"),
+        dir.join("app.openvex.json.pub.pem"),
+    )
+    .unwrap();
+    // Without -o there is nowhere to put the signature.
+    let out = vex_cmd(&s, &["--sign", key.as_str()]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("-o FILE"), "{}", out.both());
+}
+
+#[test]
+fn malformed_vex_input_stops_the_command_naming_the_file() {
+    let s = common::scenario("report-vulnerable");
+    let bad = fixture("malformed/bad-status.openvex.json");
+    let out = vex_cmd(&s, &["--vex", bad.as_str()]);
+    out.assert_code(2);
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(first.contains("bad-status.openvex.json"), "{}", out.both());
+    assert!(first.contains("`statements[0].status`"), "{}", out.both());
+    assert!(!s.path("app.openvex.json").exists());
+}
+
+// ---------------------------------------------------------------------------------------
+// `--vex` on `check`.
+
+fn check_json(s: &common::Scenario, vex_files: &[&Utf8Path]) -> (common::Output, Value) {
+    let db = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisory-db");
+    let mut cmd = s.cmd([
+        "check",
+        "advisories",
+        "--frozen",
+        "--format",
+        "json",
+        "--advisory-db",
+        db.as_str(),
+    ]);
+    for f in vex_files {
+        cmd.args(["--vex", f.as_str()]);
+    }
+    let out = common::run(cmd);
+    let v = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+    (out, v)
+}
+
+fn codes(report: &Value) -> Vec<(String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    (
+                        d["code"].as_str().unwrap_or_default().to_string(),
+                        d["severity"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .filter(|(c, _)| c.starts_with("advisory-vulnerability") || c.contains("vex"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A supplier's OpenVEX statement about vulnlib 1.2.0, by CVE alias.
+fn supplier_vex(s: &common::Scenario, status: &str, product: &str) -> Utf8PathBuf {
+    let extra = match status {
+        "not_affected" => r#", "justification": "vulnerable_code_not_present""#,
+        "affected" => r#", "action_statement": "update""#,
+        _ => "",
+    };
+    let text = format!(
+        r#"{{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://supplier.example/vex/1", "author": "Supplier", "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+ "statements": [{{"vulnerability": {{"name": "CVE-2099-10001"}}, "products": [{{"@id": "{product}"}}], "status": "{status}"{extra}}}]}}"#
+    );
+    let name = format!("supplier-{status}.openvex.json");
+    s.write(&name, text);
+    Utf8PathBuf::from_path_buf(s.path(&name)).unwrap()
+}
+
+#[test]
+fn check_vex_not_affected_or_fixed_turns_the_finding_into_a_note() {
+    let s = common::scenario("report-vulnerable");
+    let (out, v) = check_json(&s, &[]);
+    out.assert_code(1);
+    assert_eq!(
+        codes(&v),
+        [("advisory-vulnerability".to_string(), "error".to_string())]
+    );
+    for status in ["not_affected", "fixed"] {
+        let f = supplier_vex(&s, status, "pkg:cargo/vulnlib@1.2.0");
+        let (out, v) = check_json(&s, &[&f]);
+        out.assert_code(0);
+        assert_eq!(
+            codes(&v),
+            [("advisory-settled-by-vex".to_string(), "note".to_string())],
+            "{status}"
+        );
+        let d = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "advisory-settled-by-vex")
+            .unwrap();
+        let msg = d["message"].as_str().unwrap();
+        assert!(
+            msg.contains(&format!("supplier-{status}.openvex.json")),
+            "{msg}"
+        );
+        assert_eq!(d["data"]["status"], status);
+        if status == "not_affected" {
+            assert_eq!(d["data"]["justification"], "vulnerable_code_not_present");
+            assert!(msg.contains("vulnerable_code_not_present"), "{msg}");
+        }
+    }
+    // Statements about the product (the workspace member) count too.
+    let f = supplier_vex(&s, "not_affected", "pkg:cargo/report-vulnerable");
+    check_json(&s, &[&f]).0.assert_code(0);
+}
+
+#[test]
+fn check_vex_affected_under_investigation_or_other_versions_keep_the_finding() {
+    let s = common::scenario("report-vulnerable");
+    for (status, product) in [
+        ("affected", "pkg:cargo/vulnlib@1.2.0"),
+        ("under_investigation", "pkg:cargo/vulnlib@1.2.0"),
+        ("not_affected", "pkg:cargo/vulnlib@1.2.1"),
+        ("not_affected", "pkg:cargo/other-product"),
+    ] {
+        let f = supplier_vex(&s, status, product);
+        let (out, v) = check_json(&s, &[&f]);
+        out.assert_code(1);
+        assert_eq!(
+            codes(&v),
+            [("advisory-vulnerability".to_string(), "error".to_string())],
+            "{status} {product}"
+        );
+    }
+    // A later `affected` statement supersedes an earlier `not_affected` one.
+    let na = supplier_vex(&s, "not_affected", "pkg:cargo/vulnlib@1.2.0");
+    let later = s.read("supplier-not_affected.openvex.json").replace(
+        r#""status": "not_affected", "justification": "vulnerable_code_not_present""#,
+        r#""status": "affected", "action_statement": "update", "timestamp": "2026-11-20T00:00:00Z""#,
+    );
+    s.write("later.openvex.json", later);
+    let later = Utf8PathBuf::from_path_buf(s.path("later.openvex.json")).unwrap();
+    check_json(&s, &[&na, &later]).0.assert_code(1);
+}
+
+#[test]
+fn check_vex_reads_every_format_and_rejects_malformed_ones() {
+    // Our own CSAF and OpenVEX documents, written where the policy triages the advisory as
+    // `not_affected`, settle the finding in a copy of the workspace without that entry.
+    let triaged = common::scenario("report-vulnerable");
+    add_policy(
+        &triaged,
+        "[advisories]\nignore = [{ id = \"RUSTSEC-2099-0001\", reason = \"never called\", status = \"not_affected\", justification = \"vulnerable_code_not_in_execute_path\" }]\n",
+    );
+    vex_cmd(&triaged, &["--format", "csaf", "-o", "own.csaf.json"]).assert_code(0);
+    vex_cmd(&triaged, &["-o", "own.openvex.json"]).assert_code(0);
+    let s = common::scenario("report-vulnerable");
+    check_json(&s, &[]).0.assert_code(1);
+    for f in ["own.csaf.json", "own.openvex.json"] {
+        let p = Utf8PathBuf::from_path_buf(triaged.path(f)).unwrap();
+        let (out, v) = check_json(&s, &[&p]);
+        out.assert_code(0);
+        assert_eq!(
+            codes(&v),
+            [("advisory-settled-by-vex".to_string(), "note".to_string())],
+            "{f}"
+        );
+    }
+    // CycloneDX with components inside the VEX BOM.
+    let cdx = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+  "components": [{"type": "library", "bom-ref": "v", "name": "vulnlib", "version": "1.2.0", "purl": "pkg:cargo/vulnlib@1.2.0"}],
+  "vulnerabilities": [{"id": "GHSA-2c4f-8m9q-vx3w", "analysis": {"state": "not_affected", "justification": "code_not_reachable"}, "affects": [{"ref": "v"}]}]}"#;
+    s.write("supplier.vex.cdx.json", cdx);
+    let p = Utf8PathBuf::from_path_buf(s.path("supplier.vex.cdx.json")).unwrap();
+    check_json(&s, &[&p]).0.assert_code(0);
+
+    for bad in [
+        "bad-status.openvex.json",
+        "dangling-ref.vex.cdx.json",
+        "undefined-product.csaf.json",
+    ] {
+        let path = fixture(&format!("malformed/{bad}"));
+        let (out, _) = check_json(&s, &[&path]);
+        out.assert_code(2);
+        let first = out.stderr.lines().next().unwrap_or_default();
+        assert!(first.contains(path.as_str()), "{bad}: {}", out.both());
+    }
+}
+
+#[test]
+fn vex_command_describes_the_releases_of_an_sbom_archive() {
+    let s = common::scenario("report-vulnerable");
+    let releases = fixture("releases");
+    for (format, file) in [
+        ("cyclonedx", "archive.vex.cdx.json"),
+        ("openvex", "archive.openvex.json"),
+        ("csaf", "archive.csaf.json"),
+    ] {
+        let out = vex_cmd(&s, &["--format", format, "-o", file, releases.as_str()]);
+        out.assert_code(0);
+        let text = s.read(file);
+        let doc = export_and_read(file, text.as_bytes());
+        let mut got: Vec<(String, Status)> = Vec::new();
+        for st in &doc.statements {
+            for p in &st.products {
+                got.push((p.id.purl.clone().unwrap_or_default(), st.status));
+            }
+        }
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (
+                    "pkg:cargo/app@1.0.0".to_string(),
+                    Status::UnderInvestigation
+                ),
+                ("pkg:cargo/app@1.1.0".to_string(), Status::Fixed),
+                ("pkg:cargo/app@1.2.0".to_string(), Status::NotAffected),
+            ],
+            "{format}"
+        );
+        // The workspace's manufacturer is the author / publisher.
+        assert_eq!(doc.author, "Example GmbH", "{format}");
+    }
+    let v: Value = serde_json::from_str(&s.read("archive.vex.cdx.json")).unwrap();
+    let mut refs: Vec<&str> = v["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| x["affects"].as_array().unwrap())
+        .filter_map(|a| a["ref"].as_str())
+        .collect();
+    refs.sort();
+    assert_eq!(
+        refs,
+        [
+            "urn:cdx:11111111-1111-4111-8111-111111111111/1#pkg:cargo/vulnlib@1.2.0",
+            "urn:cdx:22222222-2222-4222-8222-222222222222/1#pkg:cargo/vulnlib@1.2.5",
+            "urn:cdx:33333333-3333-4333-8333-333333333333/1#pkg:cargo/app@1.2.0",
+        ]
+    );
+    // A BOM-Link statement applies to the release's SBOM, as `scan` sees it.
+    let doc =
+        vex::read(&Utf8PathBuf::from_path_buf(s.path("archive.vex.cdx.json")).unwrap()).unwrap();
+    let bom = "urn:cdx:22222222-2222-4222-8222-222222222222/1";
+    let link = vex::cyclonedx::link_into(bom, "pkg:cargo/vulnlib@1.2.5");
+    let subject = Subject {
+        ids: &["CVE-2099-10001"],
+        product_purl: Some("pkg:cargo/app@1.1.0"),
+        product_iri: Some(bom),
+        component_purl: "pkg:cargo/vulnlib@1.2.5",
+        component_iri: Some(&link),
+    };
+    assert_eq!(
+        vex::find(std::slice::from_ref(&doc), &subject).map(|m| m.statement.status),
+        Some(Status::Fixed)
+    );
+    // An input that is not an SBOM is an error naming it.
+    s.write("notes.json", "{\"hello\": 1}");
+    let out = vex_cmd(&s, &["notes.json"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("notes.json"), "{}", out.both());
 }

@@ -253,6 +253,7 @@ pub fn run_checks_with(
     let adv = advisories::Options {
         db_path: args.advisory_db.clone(),
         scope: args.scope,
+        vex: crate::vex::read_all(&args.vex)?,
     };
     let outcome = checks::run(&ctx, &which, &adv, &mut sink)?;
     let (diagnostics, sources) = sink.into_sorted();

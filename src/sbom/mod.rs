@@ -71,6 +71,7 @@ pub fn gate_args(args: &SbomArgs) -> CheckArgs {
         scope: Scope::Build,
         lockfile_only: false,
         output: None,
+        vex: Vec::new(),
     }
 }
 

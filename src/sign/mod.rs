@@ -281,6 +281,38 @@ pub fn sign_artifact_sbom(
     Ok(files)
 }
 
+/// Signs a document that is its own subject (a VEX document): writes `<path>.sig` (SSHSIG of
+/// `bytes`, hash sha512, in `namespace`) and the DSSE envelope next to it (see
+/// [`attestation_path`]) whose in-toto statement names the document's file with its SHA-256
+/// and SHA-512 and carries the document as a predicate of `predicate_type`. Call it after
+/// the document is written, with the exact bytes written.
+pub fn sign_document(
+    signer: &Signer,
+    namespace: &str,
+    path: &Utf8Path,
+    bytes: &[u8],
+    predicate_type: &str,
+) -> Result<SignedFiles> {
+    let doc: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::malformed(path, format!("not valid JSON, cannot sign it: {e}")))?;
+    let name = path.file_name().unwrap_or(path.as_str());
+    let sha256 = fsutil::sha256_hex(bytes);
+    let sha512 = fsutil::sha512_hex(bytes);
+    let sig_pem = signer.sshsig(namespace, bytes)?;
+    let statement = dsse::statement_of_type(predicate_type, name, &sha256, &sha512, doc);
+    let envelope = dsse::Envelope::sign(signer, dsse::IN_TOTO_PAYLOAD_TYPE, &statement);
+    let mut line = serde_json::to_string(&envelope)
+        .map_err(|e| Error::other(format!("failed to encode the envelope: {e}")))?;
+    line.push('\n');
+    let files = SignedFiles {
+        signature: signature_path(path),
+        attestation: attestation_path(path),
+    };
+    fsutil::write_atomic_with_mode(&files.signature, sig_pem.as_bytes(), Some(0o644))?;
+    fsutil::write_atomic_with_mode(&files.attestation, line.as_bytes(), Some(0o644))?;
+    Ok(files)
+}
+
 /// Reads a private key file after checking its permissions (Unix): like ssh, refuse a key
 /// that group or others can access at all.
 fn read_private_key_file(path: &Utf8Path) -> Result<Zeroizing<String>> {

@@ -286,7 +286,7 @@ pub fn from_value(path: &Utf8Path, v: &Value) -> Result<VexDocument> {
                 let product_purl = products_by_bom.get(&bom).cloned();
                 let sub = frag.map(|f| Identifier {
                     purl: crate::purl::parse(&f).map(|_| f.clone()),
-                    iri: Some(bom_link_normalized(&bom, &f)),
+                    iri: Some(link_into(&bom, &f)),
                 });
                 products.push(Product {
                     id: Identifier {
@@ -315,7 +315,7 @@ pub fn from_value(path: &Utf8Path, v: &Value) -> Result<VexDocument> {
                     purl: purl.clone(),
                     iri: purl
                         .is_none()
-                        .then(|| bom_link_normalized(&bom_link(serial, 1, None), r)),
+                        .then(|| link_into(&bom_link(serial, 1, None), r)),
                 };
                 let product = match (meta_ref, meta_purl) {
                     (Some(m), _) if m == r => Product {
@@ -379,7 +379,8 @@ pub fn from_value(path: &Utf8Path, v: &Value) -> Result<VexDocument> {
     })
 }
 
-fn bom_link_normalized(bom: &str, bom_ref: &str) -> String {
+/// The BOM-Link of the component `bom_ref` in the BOM `bom` (`urn:cdx:<uuid>/<version>`).
+pub fn link_into(bom: &str, bom_ref: &str) -> String {
     format!("{bom}#{}", encode_fragment(bom_ref))
 }
 
@@ -395,6 +396,8 @@ pub struct Release {
     pub purl: String,
     /// The SBOM as a BOM-Link.
     pub bom: Option<String>,
+    /// The product's bom-ref in that SBOM (`metadata.component`).
+    pub bom_ref: Option<String>,
 }
 
 /// Writes a CycloneDX 1.6 VEX BOM. `releases` are listed as components (with a `bom`
@@ -452,9 +455,17 @@ pub fn to_json(
         for p in &s.products {
             let product_bom = p.id.iri.as_deref().filter(|i| split_bom_link(i).is_some());
             if p.subcomponents.is_empty() {
-                match product_bom.map(|b| (b, p.id.purl.as_deref())) {
-                    Some((b, Some(purl))) => affects.push(format!("{b}#{}", encode_fragment(purl))),
-                    _ => affects.extend(embed(&p.id)),
+                // The product itself: its `metadata.component` in its SBOM.
+                let product_ref = product_bom.and_then(|b| {
+                    releases
+                        .iter()
+                        .find(|r| r.bom.as_deref() == Some(b))
+                        .and_then(|r| r.bom_ref.as_deref())
+                        .map(|r| link_into(b, r))
+                });
+                match product_ref {
+                    Some(link) => affects.push(link),
+                    None => affects.extend(embed(&p.id)),
                 }
             }
             for c in &p.subcomponents {

@@ -71,6 +71,8 @@ def main():
     ap.add_argument("envelope")
     ap.add_argument("pubkey")
     ap.add_argument("--artifact")
+    ap.add_argument("--predicate-type", default="https://cyclonedx.org/bom",
+                    help="the statement's predicateType (default: CycloneDX; VEX documents: OpenVEX's or CSAF's)")
     ap.add_argument("--pem", help="a PKIX PEM public key (`cargo cra keygen` writes KEY.pub.pem, for cosign) that must be the same key")
     args = ap.parse_args()
 
@@ -126,8 +128,8 @@ def main():
         except ValueError as e:
             print(f"FAILED: line {i}: the payload is not JSON: {e}", file=sys.stderr)
             return 1
-        if statement.get("_type") != "https://in-toto.io/Statement/v1" or statement.get("predicateType") != "https://cyclonedx.org/bom":
-            print(f"FAILED: line {i}: not an in-toto v1 statement with a CycloneDX predicate", file=sys.stderr)
+        if statement.get("_type") != "https://in-toto.io/Statement/v1" or statement.get("predicateType") != args.predicate_type:
+            print(f"FAILED: line {i}: not an in-toto v1 statement with a {args.predicate_type} predicate", file=sys.stderr)
             return 1
         if digests is not None:
             subjects = statement.get("subject", [])

@@ -33,6 +33,8 @@ pub struct Options {
     pub db_path: Option<Utf8PathBuf>,
     /// `--scope`.
     pub scope: crate::cli::Scope,
+    /// `--vex` documents: their `not_affected`/`fixed` statements settle findings.
+    pub vex: Vec<crate::vex::VexDocument>,
 }
 
 /// Facts for the report: which database, which scope.
@@ -200,21 +202,16 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
     // Entries naming products apply to a package only when every workspace member that
     // depends on it is one of their products (computed on first use).
     let mut member_scopes: Option<Vec<(usize, BTreeSet<usize>)>> = None;
-    let mut covers = |ig: &Ignore, lock: usize| -> bool {
-        if ig.products.is_empty() {
-            return true;
-        }
-        let scopes = member_scopes.get_or_insert_with(|| {
-            lg.roots
+    let covers =
+        |ig: &Ignore, lock: usize, scopes: &mut Option<Vec<(usize, BTreeSet<usize>)>>| -> bool {
+            if ig.products.is_empty() {
+                return true;
+            }
+            member_scopes_of(lg, all, scopes)
                 .iter()
-                .map(|&m| (m, lg.reachable(&[m], all).into_keys().collect()))
-                .collect()
-        });
-        scopes
-            .iter()
-            .filter(|(_, reach)| reach.contains(&lock))
-            .all(|(m, _)| ig.applies_to(&lg.pkgs[*m].name, Some(&lg.pkgs[*m].version)))
-    };
+                .filter(|(_, reach)| reach.contains(&lock))
+                .all(|(m, _)| ig.applies_to(&lg.pkgs[*m].name, Some(&lg.pkgs[*m].version)))
+        };
     let mut used = vec![false; cfg.ignore.len()];
     let policy_path = ctx.policy.path.clone();
     if let Some(p) = &policy_path {
@@ -233,7 +230,7 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
             .ignores
             .iter()
             .copied()
-            .filter(|&i| covers(&cfg.ignore[i], h.lock))
+            .filter(|&i| covers(&cfg.ignore[i], h.lock, &mut member_scopes))
             .collect();
         for &i in &h.ignores {
             used[i] = true;
@@ -261,6 +258,10 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
         let p = &lg.pkgs[h.lock];
         if !h.in_scope {
             left_out.push(format!("{} ({} v{})", r.id, p.name, p.version));
+            continue;
+        }
+        if let Some(note) = vex_settles(&opts.vex, r, h.lock, lg, &mut member_scopes, all) {
+            sink.push(note);
             continue;
         }
         ids.insert(r.id.clone());
@@ -343,6 +344,100 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
         db_cached: database.from_cache,
         advisory_ids: ids.into_iter().collect(),
     })
+}
+
+/// The workspace members with the lockfile packages each reaches (computed on first use).
+fn member_scopes_of<'s>(
+    lg: &Graph,
+    all: Follow,
+    scopes: &'s mut Option<Vec<(usize, BTreeSet<usize>)>>,
+) -> &'s [(usize, BTreeSet<usize>)] {
+    scopes.get_or_insert_with(|| {
+        lg.roots
+            .iter()
+            .map(|&m| (m, lg.reachable(&[m], all).into_keys().collect()))
+            .collect()
+    })
+}
+
+/// The note that replaces a finding when `--vex` statements settle it: for every workspace
+/// member that depends on the package, a statement applies (product = the member, component
+/// = the package) and its status is `not_affected` or `fixed`. `None`: the finding stays.
+fn vex_settles(
+    docs: &[crate::vex::VexDocument],
+    r: &Record,
+    lock: usize,
+    lg: &Graph,
+    scopes: &mut Option<Vec<(usize, BTreeSet<usize>)>>,
+    all: Follow,
+) -> Option<Diagnostic> {
+    if docs.is_empty() {
+        return None;
+    }
+    let ids = advisory::ids(r);
+    let p = &lg.pkgs[lock];
+    let members: Vec<usize> = member_scopes_of(lg, all, scopes)
+        .iter()
+        .filter(|(_, reach)| reach.contains(&lock))
+        .map(|(m, _)| *m)
+        .collect();
+    // A package no member reaches (unusual) is judged by statements about the crate alone.
+    let products: Vec<Option<&str>> = if members.is_empty() {
+        vec![None]
+    } else {
+        members
+            .iter()
+            .map(|&m| Some(lg.pkgs[m].purl.as_str()))
+            .collect()
+    };
+    let mut found = Vec::new();
+    for product in products {
+        let subject = crate::vex::Subject {
+            ids: &ids,
+            product_purl: product,
+            product_iri: None,
+            component_purl: &p.purl,
+            component_iri: None,
+        };
+        let m = crate::vex::find(docs, &subject)?;
+        if !m.statement.status.settles() {
+            return None;
+        }
+        found.push(m);
+    }
+    let first = found.first()?;
+    let why = first
+        .statement
+        .reason()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    let mut d = Diagnostic::new(
+        Code::AdvisorySettledByVex,
+        Severity::Note,
+        format!(
+            "{} v{} is affected by {}, settled as `{}` by {}{why}",
+            p.name,
+            p.version,
+            r.id,
+            first.statement.status,
+            first.document.name()
+        ),
+    )
+    .with_package(p.to_ref())
+    .with_data("advisory-id", r.id.clone())
+    .with_data("aliases", r.aliases.clone())
+    .with_data("status", first.statement.status.as_str())
+    .with_data("vex", first.document.name());
+    if let Some(j) = first.statement.justification {
+        d = d.with_data("justification", j.as_str());
+    }
+    let mut docs_named: Vec<String> = found.iter().map(|m| m.document.name()).collect();
+    docs_named.sort();
+    docs_named.dedup();
+    if docs_named.len() > 1 {
+        d = d.with_note(format!("statements from: {}", docs_named.join(", ")));
+    }
+    Some(d)
 }
 
 /// The diagnostic for one advisory finding.
