@@ -603,6 +603,18 @@ fn release(version: &str, components: &[(&str, &str)]) -> Release {
     }
 }
 
+/// The statements for `releases` with `policy`, no VEX inputs, on the tests' "today".
+fn statements_for(releases: &[Release], policy: &Policy) -> Vec<Statement> {
+    let db = fixture_db();
+    let inputs = vexcmd::Inputs {
+        database: &db,
+        policy,
+        vex: &[],
+        today: today(),
+    };
+    vexcmd::statements(releases, &inputs).unwrap()
+}
+
 fn policy(toml: &str) -> Policy {
     Policy::parse(Utf8Path::new("deny-policy.toml"), toml).unwrap()
 }
@@ -639,15 +651,7 @@ fn releases_of_app() -> Vec<Release> {
 
 #[test]
 fn untriaged_findings_are_under_investigation_and_other_releases_fixed_or_not_present() {
-    let db = fixture_db();
-    let p = policy("");
-    let inputs = vexcmd::Inputs {
-        database: &db,
-        policy: &p,
-        vex: &[],
-        today: today(),
-    };
-    let st = vexcmd::statements(&releases_of_app(), &inputs).unwrap();
+    let st = statements_for(&releases_of_app(), &policy(""));
     assert_eq!(
         summary(&st),
         [
@@ -885,6 +889,18 @@ fn vex_command_signs_like_sbom() {
     let sig = s.path("app.openvex.json.sig");
     let env = s.path("app.openvex.json.intoto.jsonl");
     assert!(sig.is_file() && env.is_file(), "{}", out.both());
+    // The detached signature verifies with OpenSSH itself (CI installs ssh-keygen).
+    let check = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "check-novalidate", "-n", "cargo-cra-sbom", "-s"])
+        .arg(&sig)
+        .stdin(std::fs::File::open(&doc).unwrap())
+        .output()
+        .expect("ssh-keygen is needed (install openssh-client; .ci/run does)");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let text = std::fs::read_to_string(&env).unwrap();
     let envelope: Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(envelope["payloadType"], "application/vnd.in-toto+json");
@@ -1161,4 +1177,45 @@ fn vex_command_describes_the_releases_of_an_sbom_archive() {
     let out = vex_cmd(&s, &["notes.json"]);
     out.assert_code(2);
     assert!(out.stderr.contains("notes.json"), "{}", out.both());
+}
+
+#[test]
+fn check_vex_and_expired_policy_entries() {
+    let s = common::scenario("report-vulnerable");
+    // An expired triage entry no longer settles the finding ...
+    add_policy(
+        &s,
+        "[advisories]\nignore = [{ id = \"RUSTSEC-2099-0001\", reason = \"never called\", status = \"not_affected\", justification = \"vulnerable_code_not_in_execute_path\", until = \"2026-11-30\" }]\n",
+    );
+    let (out, v) = check_json(&s, &[]);
+    out.assert_code(1);
+    let has = |v: &Value, code: &str| {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == code)
+    };
+    assert!(has(&v, "advisory-ignore-expired"), "{}", out.both());
+    // ... a current VEX statement still does; the expiry is still reported.
+    let f = supplier_vex(&s, "not_affected", "pkg:cargo/vulnlib@1.2.0");
+    let (out, v) = check_json(&s, &[&f]);
+    out.assert_code(0);
+    assert!(has(&v, "advisory-settled-by-vex"), "{}", out.both());
+    assert!(has(&v, "advisory-ignore-expired"), "{}", out.both());
+    assert!(!has(&v, "advisory-vulnerability"), "{}", out.both());
+    // And `cargo cra vex` publishes the expired entry as under investigation, or the VEX
+    // input's statement when one is given.
+    let out = vex_cmd(&s, &[]);
+    out.assert_code(0);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["statements"][0]["status"], "under_investigation");
+    let out = vex_cmd(&s, &["--vex", f.as_str()]);
+    out.assert_code(0);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["statements"][0]["status"], "not_affected");
+    assert_eq!(
+        doc["statements"][0]["justification"],
+        "vulnerable_code_not_present"
+    );
 }

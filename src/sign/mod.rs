@@ -254,31 +254,15 @@ pub fn sign_artifact_sbom(
             "cannot sign {sbom_path}: the digests of `{artifact_name}` must be SHA-256 and SHA-512 in hex"
         )));
     }
-    let bom: serde_json::Value = serde_json::from_slice(sbom_bytes)
-        .map_err(|e| Error::malformed(sbom_path, format!("not valid JSON, cannot sign it: {e}")))?;
-
-    let sig_pem = signer.sshsig(namespace, sbom_bytes)?;
-    let statement = dsse::statement_of_type(
+    write_signed(
+        signer,
+        namespace,
+        sbom_path,
+        sbom_bytes,
         predicate_type_of(sbom_path),
         artifact_name,
-        &sha256.to_ascii_lowercase(),
-        &sha512.to_ascii_lowercase(),
-        bom,
-    );
-    let envelope = dsse::Envelope::sign(signer, dsse::IN_TOTO_PAYLOAD_TYPE, &statement);
-    let mut line = serde_json::to_string(&envelope)
-        .map_err(|e| Error::other(format!("failed to encode the envelope: {e}")))?;
-    line.push('\n');
-
-    let files = SignedFiles {
-        signature: signature_path(sbom_path),
-        attestation: attestation_path(sbom_path),
-    };
-    // 0644: these files are published with the artifact. (The atomic writer's temporary file
-    // starts as 0600, which would make them unreadable to a web server or other users.)
-    fsutil::write_atomic_with_mode(&files.signature, sig_pem.as_bytes(), Some(0o644))?;
-    fsutil::write_atomic_with_mode(&files.attestation, line.as_bytes(), Some(0o644))?;
-    Ok(files)
+        (&sha256.to_ascii_lowercase(), &sha512.to_ascii_lowercase()),
+    )
 }
 
 /// Signs a document that is its own subject (a VEX document): writes `<path>.sig` (SSHSIG of
@@ -293,13 +277,35 @@ pub fn sign_document(
     bytes: &[u8],
     predicate_type: &str,
 ) -> Result<SignedFiles> {
+    let name = path.file_name().unwrap_or(path.as_str());
+    let digests = (fsutil::sha256_hex(bytes), fsutil::sha512_hex(bytes));
+    write_signed(
+        signer,
+        namespace,
+        path,
+        bytes,
+        predicate_type,
+        name,
+        (&digests.0, &digests.1),
+    )
+}
+
+/// Signs `bytes` (written at `path`): the SSHSIG to `<path>.sig` and the DSSE envelope of an
+/// in-toto statement (subject `subject` with its digests, predicate the document) next to it.
+/// Both signatures are computed before anything is written.
+fn write_signed(
+    signer: &Signer,
+    namespace: &str,
+    path: &Utf8Path,
+    bytes: &[u8],
+    predicate_type: &str,
+    subject: &str,
+    (sha256, sha512): (&str, &str),
+) -> Result<SignedFiles> {
     let doc: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::malformed(path, format!("not valid JSON, cannot sign it: {e}")))?;
-    let name = path.file_name().unwrap_or(path.as_str());
-    let sha256 = fsutil::sha256_hex(bytes);
-    let sha512 = fsutil::sha512_hex(bytes);
     let sig_pem = signer.sshsig(namespace, bytes)?;
-    let statement = dsse::statement_of_type(predicate_type, name, &sha256, &sha512, doc);
+    let statement = dsse::statement_of_type(predicate_type, subject, sha256, sha512, doc);
     let envelope = dsse::Envelope::sign(signer, dsse::IN_TOTO_PAYLOAD_TYPE, &statement);
     let mut line = serde_json::to_string(&envelope)
         .map_err(|e| Error::other(format!("failed to encode the envelope: {e}")))?;
@@ -308,6 +314,8 @@ pub fn sign_document(
         signature: signature_path(path),
         attestation: attestation_path(path),
     };
+    // 0644: these files are published with the artifact. (The atomic writer's temporary file
+    // starts as 0600, which would make them unreadable to a web server or other users.)
     fsutil::write_atomic_with_mode(&files.signature, sig_pem.as_bytes(), Some(0o644))?;
     fsutil::write_atomic_with_mode(&files.attestation, line.as_bytes(), Some(0o644))?;
     Ok(files)
