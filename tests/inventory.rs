@@ -92,6 +92,50 @@ fn our_sbom() {
 }
 
 #[test]
+fn our_spdx_sboms() {
+    for (file, format) in [
+        ("ours/multi-member-app.spdx.json", "spdx-2.3"),
+        ("ours/multi-member-app.spdx3.json", "spdx-3.0.1"),
+    ] {
+        let inv = read(file);
+        assert_eq!(inv.format.to_string(), format);
+        assert_eq!(product(&inv).as_deref(), Some("app@2.3.0"), "{file}");
+        assert_eq!(ids(&inv), ["corelib@0.4.0", "smallfmt@1.0.0"], "{file}");
+        assert_eq!(inv.unchecked.len(), 1, "{file}: {:?}", inv.unchecked);
+        assert!(
+            inv.unchecked[0].id().starts_with("pkg:generic/rust-std@"),
+            "{file}"
+        );
+        // The path dependency, marked in the package comment.
+        assert_eq!(inv.components[0].source, CargoSource::Path, "{file}");
+        assert_eq!(inv.components[1].source, CargoSource::CratesIo, "{file}");
+    }
+}
+
+#[test]
+fn cargo_cyclonedx_shape() {
+    let inv = read("cargo-cyclonedx/app.cdx.json");
+    assert_eq!(inv.format.to_string(), "cyclonedx-1.5");
+    // `pkg:cargo/app@2.3.0?download_url=file://.`; its bin target nested under it is the
+    // product too, not a component.
+    assert_eq!(product(&inv).as_deref(), Some("app@2.3.0"));
+    assert_eq!(inv.product.as_ref().unwrap().source, CargoSource::Path);
+    assert_eq!(
+        ids(&inv),
+        ["corelib@0.4.0", "smallfmt@1.0.0", "vulnlib@1.2.0"]
+    );
+    let c = |n: &str| inv.components.iter().find(|c| c.name == n).unwrap();
+    assert_eq!(c("corelib").source, CargoSource::Path);
+    assert_eq!(c("vulnlib").source, CargoSource::CratesIo);
+    assert_eq!(
+        c("vulnlib").bom_ref.as_deref(),
+        Some("registry+https://github.com/rust-lang/crates.io-index#vulnlib@1.2.0")
+    );
+    assert_eq!(inv.targets, ["x86_64-unknown-linux-gnu"]);
+    assert!(inv.unchecked.is_empty(), "{:?}", inv.unchecked);
+}
+
+#[test]
 fn cdxgen_workspace_members_are_the_products_own() {
     let inv = read("cdxgen/multi-member.cdx.json");
     assert_eq!(

@@ -411,6 +411,12 @@ pub(crate) struct Found<'a> {
     pub(crate) path_source: bool,
 }
 
+/// Whether an SPDX comment carries our `cargo-cra:source: path` line (our SPDX SBOMs keep the
+/// CycloneDX properties in the comment).
+pub(crate) fn comment_says_path(comment: Option<&str>) -> bool {
+    comment.is_some_and(|c| c.lines().any(|l| l.trim() == "cargo-cra:source: path"))
+}
+
 /// A crate or the reason it is not one.
 pub(crate) fn classify(f: &Found<'_>) -> std::result::Result<Component, Unchecked> {
     let unchecked = |reason: String| Unchecked {

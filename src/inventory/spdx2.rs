@@ -31,6 +31,9 @@ struct Package<'a> {
     spdx_id: Option<Str<'a>>,
     #[serde(borrow)]
     name: Option<Str<'a>>,
+    /// Our SBOMs keep the CycloneDX properties here, one `name: value` a line.
+    #[serde(borrow)]
+    comment: Option<Str<'a>>,
     #[serde(rename = "versionInfo", borrow)]
     version: Option<Str<'a>>,
     #[serde(rename = "primaryPackagePurpose", borrow)]
@@ -81,7 +84,7 @@ impl Package<'_> {
             purl: self.purl(),
             kind: self.purpose.as_ref().map(Str::as_str),
             bom_ref: self.spdx_id.as_ref().map(Str::as_str),
-            path_source: false,
+            path_source: super::comment_says_path(self.comment.as_ref().map(Str::as_str)),
         }
     }
 }

@@ -27,6 +27,9 @@ struct Element<'a> {
     id: Option<Str<'a>>,
     #[serde(borrow)]
     name: Option<Str<'a>>,
+    /// Our SBOMs keep the CycloneDX properties here, one `name: value` a line.
+    #[serde(borrow)]
+    comment: Option<Str<'a>>,
     #[serde(rename = "software_packageVersion", borrow)]
     version: Option<Str<'a>>,
     #[serde(rename = "software_packageUrl", borrow)]
@@ -107,7 +110,7 @@ impl Element<'_> {
             purl: self.purl(),
             kind: self.purpose.as_ref().map(Str::as_str),
             bom_ref: self.id(),
-            path_source: false,
+            path_source: super::comment_says_path(self.comment.as_ref().map(Str::as_str)),
         }
     }
 }
