@@ -123,6 +123,20 @@ pub enum Format {
     Json,
 }
 
+/// Output format of `check` (and of commands that report findings the same way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum FindingsFormat {
+    /// Rustc-like diagnostics on stderr.
+    #[default]
+    Human,
+    /// One JSON report object on stdout (diagnostics are in it); see the README.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning (upload with github/codeql-action/upload-sarif).
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...,line=...::...`): annotations.
+    Github,
+}
+
 /// Which packages the advisory check looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Scope {
@@ -158,9 +172,9 @@ pub struct CheckArgs {
     /// Workspace selection.
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format: human (stderr), json, sarif (code scanning), github (annotations).
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Human)]
+    pub format: FindingsFormat,
     /// Advisory database directory (default: policy `db-path`, else $CARGO_HOME/advisory-db).
     #[arg(long, value_name = "PATH")]
     pub advisory_db: Option<Utf8PathBuf>,
@@ -171,7 +185,8 @@ pub struct CheckArgs {
     /// without running `cargo metadata`.
     #[arg(long)]
     pub lockfile_only: bool,
-    /// Write the JSON report to this file (atomically) instead of stdout (with --format json).
+    /// Write the report (json, sarif or github format) to this file, atomically, instead of
+    /// stdout.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<Utf8PathBuf>,
     /// A VEX document (OpenVEX, CycloneDX or CSAF): its `not_affected` and `fixed` statements

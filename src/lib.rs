@@ -10,6 +10,7 @@ pub mod commands;
 pub mod csaf;
 pub mod diag;
 pub mod error;
+pub mod export;
 pub mod fsutil;
 pub mod inventory;
 pub mod output;

@@ -3,7 +3,7 @@
 
 use crate::cargo_cache::CargoCache;
 use crate::checks::{self, CheckCtx, advisories, bans};
-use crate::cli::{CheckArgs, Format, WhichCheck, WorkspaceArgs};
+use crate::cli::{CheckArgs, FindingsFormat as Format, WhichCheck, WorkspaceArgs};
 use crate::diag::{Diagnostics, Severity};
 use crate::error::{ExitCode, Result};
 use crate::output::Printer;
@@ -315,9 +315,9 @@ pub fn scope_purls(run: &CheckRun) -> Vec<String> {
 
 /// Runs `cargo cra check`.
 pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
-    if args.output.is_some() && args.format != Format::Json {
+    if args.output.is_some() && args.format == Format::Human {
         return Err(crate::error::Error::other(
-            "--output writes the JSON report: add --format json",
+            "--output writes a report: add --format json, sarif or github",
         ));
     }
     let run = run_checks(args, printer)?;
@@ -365,6 +365,17 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
                 None => println!("{json}"),
             }
         }
+        Format::Sarif | Format::Github => {
+            let anchors = crate::export::check_anchors(&run);
+            let bytes = if args.format == Format::Sarif {
+                crate::export::sarif::to_json(&run.diagnostics, &run.sources, &anchors)?
+            } else {
+                crate::export::github::to_commands(&run.diagnostics, &run.sources, &anchors)
+                    .into_bytes()
+            };
+            write_report(args.output.as_deref(), &bytes)?;
+            verdict(printer, code, &summary, &run);
+        }
         Format::Human => {
             printer.diagnostics(&run.sources, &run.diagnostics);
             if run.policy.path.is_none() {
@@ -395,29 +406,47 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
                     ),
                 );
             }
-            let names: Vec<&str> = run.checks.iter().map(|c| check_name(*c)).collect();
-            let verdict = if code == ExitCode::SUCCESS {
-                "passed"
-            } else {
-                "FAILED"
-            };
-            let line = format!(
-                "{verdict}: {} error{}, {} warning{} ({})",
-                summary.errors,
-                if summary.errors == 1 { "" } else { "s" },
-                summary.warnings,
-                if summary.warnings == 1 { "" } else { "s" },
-                names.join(", ")
-            );
-            if code == ExitCode::SUCCESS {
-                printer.status("Checked", line);
-            } else {
-                // The verdict is printed even under -q.
-                printer.loud().status("Checked", line);
-            }
+            verdict(printer, code, &summary, &run);
         }
     }
     Ok(code)
+}
+
+/// The `Checked` line on stderr: passed/FAILED with the counts (even under `-q` on failure).
+fn verdict(printer: &Printer, code: u8, summary: &Summary, run: &CheckRun) {
+    let names: Vec<&str> = run.checks.iter().map(|c| check_name(*c)).collect();
+    let verdict = if code == ExitCode::SUCCESS {
+        "passed"
+    } else {
+        "FAILED"
+    };
+    let line = format!(
+        "{verdict}: {} error{}, {} warning{} ({})",
+        summary.errors,
+        if summary.errors == 1 { "" } else { "s" },
+        summary.warnings,
+        if summary.warnings == 1 { "" } else { "s" },
+        names.join(", ")
+    );
+    if code == ExitCode::SUCCESS {
+        printer.status("Checked", line);
+    } else {
+        printer.loud().status("Checked", line);
+    }
+}
+
+/// Writes a machine-readable report to `--output` (atomically) or stdout.
+pub fn write_report(output: Option<&camino::Utf8Path>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(path) => crate::fsutil::write_atomic(path, bytes),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| crate::error::Error::other(format!("failed to write to stdout: {e}")))
+        }
+    }
 }
 
 /// Kebab-case name of a check.

@@ -32,7 +32,7 @@ pub mod spdx2;
 pub mod spdx3;
 pub mod tree;
 
-use crate::cli::{CheckArgs, Format, SbomArgs, SbomFormat, Scope, SpecVersion};
+use crate::cli::{CheckArgs, SbomArgs, SbomFormat, Scope, SpecVersion};
 use crate::commands::check;
 use crate::error::{Error, ExitCode, Result};
 use crate::output::Printer;
@@ -66,7 +66,7 @@ pub fn gate_args(args: &SbomArgs) -> CheckArgs {
     CheckArgs {
         which: Vec::new(),
         workspace: args.workspace.clone(),
-        format: Format::Human,
+        format: crate::cli::FindingsFormat::Human,
         advisory_db: args.advisory_db.clone(),
         scope: Scope::Build,
         lockfile_only: false,
