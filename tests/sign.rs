@@ -949,8 +949,10 @@ fn malformed_inputs_exit_2_naming_the_file() {
     let out = fx.verify(&fx.artifact, &pubkey, &[]);
     out.code(2);
     assert!(
-        out.stderr
-            .contains(&format!("{}: not an SSH signature", fx.sig())),
+        out.stderr.contains(&format!(
+            "{}: malformed SSH signature: does not start with `-----BEGIN SSH SIGNATURE-----`",
+            fx.sig()
+        )),
         "{}",
         out.stderr
     );
@@ -1135,18 +1137,34 @@ fn lockfile_differences_fail() {
 
 // --- interoperability with securesystemslib ----------------------------------------------------
 
+/// Why the securesystemslib tests are ignored by a plain `cargo test`.
+const NEEDS_PYTHON: &str = "needs CARGO_CRA_INTEROP_PYTHON";
+
+/// The python named by `CARGO_CRA_INTEROP_PYTHON` (a venv with `securesystemslib[crypto]`,
+/// which `.ci/run` sets up). The tests that use it are `#[ignore]`d, so a plain `cargo test`
+/// skips them visibly; run with `--include-ignored`, a missing variable fails them.
+fn interop_python() -> std::ffi::OsString {
+    std::env::var_os("CARGO_CRA_INTEROP_PYTHON")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "{NEEDS_PYTHON}: set it to a python with securesystemslib[crypto] installed (.ci/run does)"
+            )
+        })
+}
+
+/// tests/interop/verify_dsse.py.
+fn verify_dsse_py() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/verify_dsse.py")
+}
+
 /// Runs tests/interop/verify_dsse.py (securesystemslib's DSSE verification) on our envelope and
-/// on tampered copies, with the python named by `CARGO_CRA_INTEROP_PYTHON` (a venv with
-/// `securesystemslib[crypto]`, which `.ci/run` sets up). Without the variable there is nothing
-/// to run it with, and the test says so and passes: the Python environment is CI's to provide.
+/// on tampered copies.
 #[test]
+#[ignore = "needs CARGO_CRA_INTEROP_PYTHON (a python with securesystemslib; .ci/run sets it)"]
 fn securesystemslib_verifies_our_envelope() {
-    let Some(python) = std::env::var_os("CARGO_CRA_INTEROP_PYTHON").filter(|p| !p.is_empty())
-    else {
-        eprintln!("note: CARGO_CRA_INTEROP_PYTHON is not set: securesystemslib interop not run");
-        return;
-    };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/verify_dsse.py");
+    let python = interop_python();
+    let script = verify_dsse_py();
     let (fx, pubkey) = signed();
     let run = |envelope: &Utf8Path, key: &Utf8Path| {
         Out::of(Command::new(&python).arg(&script).args([
@@ -1204,4 +1222,375 @@ fn export_sample_attestation_for_ci() {
     let at = text.find("\"payload\":\"").unwrap() + "\"payload\":\"".len() + 200;
     poke(&tampered, at, other_b64(text.as_bytes()[at]));
     fs::copy(&pubkey, tampered_dir.join("demo-app.pub")).unwrap();
+}
+
+// --- mutation: every accepted encoding is one the reference implementation accepts ----------
+
+/// The standard base64 alphabet (what SSHSIG armor and DSSE use).
+const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Every base64 character at a position in `range` of `text` changed once: one bit of its
+/// 6-bit value flipped, the bit cycling with the position, so that every bit position of the
+/// decoded bytes is hit along the text (and so are the unused bits before the padding).
+/// With `all_bits`, each of the six bits of every character, one at a time.
+fn base64_flips(
+    text: &[u8],
+    range: std::ops::Range<usize>,
+    all_bits: bool,
+) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (n, at) in range.filter(|&at| B64.contains(&text[at])).enumerate() {
+        let v = B64.iter().position(|&c| c == text[at]).unwrap();
+        let bits = if all_bits { 0..6 } else { n % 6..n % 6 + 1 };
+        for bit in bits {
+            let mut m = text.to_vec();
+            m[at] = B64[v ^ (1 << bit)];
+            out.push((format!("base64 char {at} bit {bit}"), m));
+        }
+    }
+    out
+}
+
+/// Each byte of `text` XORed once with each of `masks`.
+fn byte_flips(text: &[u8], masks: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for at in 0..text.len() {
+        for &mask in masks {
+            let mut m = text.to_vec();
+            m[at] ^= mask;
+            out.push((format!("byte {at} ^ {mask:#04x}"), m));
+        }
+    }
+    out
+}
+
+/// Armors an SSHSIG blob as OpenSSH does (base64 lines of 70 characters).
+fn armor(blob: &[u8]) -> Vec<u8> {
+    armor_with(blob, 70, "\n")
+}
+
+fn armor_with(blob: &[u8], width: usize, nl: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(blob);
+    let mut s = format!("-----BEGIN SSH SIGNATURE-----{nl}");
+    for chunk in b64.as_bytes().chunks(width) {
+        s += std::str::from_utf8(chunk).unwrap();
+        s += nl;
+    }
+    s += &format!("-----END SSH SIGNATURE-----{nl}");
+    s.into_bytes()
+}
+
+/// The `.sig` file variants of the mutation test: every byte (XOR 1) and every base64
+/// character of the armored file changed once, every byte of the binary blob replaced (0xff,
+/// +1: lengths one too long, as in the malleability report) and the blob truncated at every
+/// length and extended, plus armor variants (line lengths, CRLF, whitespace, padding, text
+/// around the armor).
+fn sshsig_mutations(sig: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let text = std::str::from_utf8(sig).unwrap();
+    let body_start = text.find('\n').unwrap() + 1;
+    let body_end = text.find("\n-----END").unwrap();
+    let blob = cargo_cra::sign::sshsig::dearmor(sig).unwrap();
+    assert_eq!(armor(&blob), sig, "the test's armor must be OpenSSH's");
+
+    let mut out = byte_flips(sig, &[0x01]);
+    out.extend(base64_flips(sig, body_start..body_end, false));
+    for at in 0..blob.len() {
+        for (what, f) in [
+            ("0xff", (|_| 0xff) as fn(u8) -> u8),
+            ("+1", |b: u8| b.wrapping_add(1)),
+        ] {
+            let mut m = blob.clone();
+            m[at] = f(m[at]);
+            if m != blob {
+                out.push((format!("blob byte {at} = {what}"), armor(&m)));
+            }
+        }
+    }
+    for len in 0..blob.len() {
+        out.push((format!("blob truncated to {len}"), armor(&blob[..len])));
+    }
+    for extra in [&[0u8][..], b"\0\0\0\0", b"x"] {
+        out.push((
+            format!("blob + {extra:?}"),
+            armor(&[&blob[..], extra].concat()),
+        ));
+    }
+    let s = |v: &str| v.as_bytes().to_vec();
+    let armored: Vec<(&str, Vec<u8>)> = vec![
+        ("lines of 64", armor_with(&blob, 64, "\n")),
+        ("one line", armor_with(&blob, 10_000, "\n")),
+        ("lines of 1", armor_with(&blob, 1, "\n")),
+        ("CRLF", armor_with(&blob, 70, "\r\n")),
+        ("no final newline", s(text.trim_end())),
+        ("two final newlines", s(&format!("{text}\n"))),
+        ("text after the footer", s(&format!("{text}trailing\n"))),
+        ("leading newline", s(&format!("\n{text}"))),
+        ("leading space", s(&format!(" {text}"))),
+        ("UTF-8 BOM", [&b"\xef\xbb\xbf"[..], sig].concat()),
+        ("blank line in body", s(&text.replacen('\n', "\n\n", 2))),
+        ("space in body", s(&text.replacen('\n', "\n ", 2))),
+        ("tab in body", s(&text.replacen('\n', "\n\t", 2))),
+        ("vertical tab in body", s(&text.replacen('\n', "\n\x0b", 2))),
+        (
+            "NUL at end of body",
+            s(&text.replace("\n-----END", "\0\n-----END")),
+        ),
+        ("padding removed", s(&text.replace('=', ""))),
+        (
+            "extra padding",
+            s(&text.replace("=\n-----END", "==\n-----END")),
+        ),
+        (
+            "lowercase header",
+            s(&text.replace("BEGIN SSH", "begin ssh")),
+        ),
+        ("second signature appended", [sig, sig].concat()),
+        ("empty", Vec::new()),
+    ];
+    out.extend(armored.into_iter().map(|(w, m)| (w.to_string(), m)));
+    out.retain(|(_, m)| m != sig);
+    out
+}
+
+/// Runs `ssh-keygen -Y verify` on the SBOM with `sig` and `cargo cra verify`'s own logic (the
+/// library function the command runs) on the same files: every signature we accept must be
+/// one ssh-keygen accepts. Where we are stricter (we reject, it accepts), the reason must be
+/// one of the documented ones (src/sign/sshsig.rs).
+#[test]
+fn every_sshsig_mutation_gets_ssh_keygen_s_verdict() {
+    use cargo_cra::sign::verify::{Trust, load_public_key, verify};
+    let (fx, pubkey) = signed();
+    let allowed = fx.allowed_signers(&format!("{ID} namespaces=\"{NS}\""), &pubkey);
+    let original = fs::read(fx.sig()).unwrap();
+    let mutations = sshsig_mutations(&original);
+    let trust = Trust::Key(load_public_key(&pubkey).unwrap());
+
+    let ours = |fx: &Fixture| -> Result<(), String> {
+        match verify(&fx.artifact, &trust, NS, None) {
+            Ok(r) => {
+                let c = r
+                    .checks
+                    .iter()
+                    .find(|c| c.name == "sbom-signature")
+                    .unwrap();
+                if c.ok { Ok(()) } else { Err(c.detail.clone()) }
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    let theirs = |fx: &Fixture| {
+        ssh_keygen()
+            .args(["-Y", "verify", "-f", allowed.as_str(), "-I", ID, "-n", NS])
+            .args(["-s", fx.sig().as_str()])
+            .stdin(fs::File::open(&fx.sbom).unwrap())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(ours(&fx).is_ok() && theirs(&fx), "the unmodified signature");
+
+    // Two workers, each with its own copy of the files.
+    let results: Vec<(String, Result<(), String>, bool)> = std::thread::scope(|scope| {
+        let chunks: Vec<&[(String, Vec<u8>)]> =
+            mutations.chunks(mutations.len().div_ceil(2)).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let (ours, theirs) = (&ours, &theirs);
+                let fx = &fx;
+                scope.spawn(move || {
+                    let dir = tempfile::tempdir().unwrap();
+                    let copy = Fixture {
+                        root: utf8(dir.path()),
+                        artifact: utf8(dir.path()).join("demo-app"),
+                        sbom: utf8(dir.path()).join("demo-app.cdx.json"),
+                        _dir: dir,
+                    };
+                    fs::copy(&fx.artifact, &copy.artifact).unwrap();
+                    fs::copy(&fx.sbom, &copy.sbom).unwrap();
+                    fs::copy(fx.envelope(), copy.envelope()).unwrap();
+                    chunk
+                        .iter()
+                        .map(|(what, bytes)| {
+                            fs::write(copy.sig(), bytes).unwrap();
+                            (what.clone(), ours(&copy), theirs(&copy))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+
+    // Reasons for which we reject what OpenSSH accepts (see src/sign/sshsig.rs).
+    let stricter = [
+        "version 0, expected 1",
+        "the reserved field is not empty",
+        "contains a NUL byte",
+        "text after the `-----END SSH SIGNATURE-----` line",
+        "a NUL byte in the base64 text",
+    ];
+    let mut accepted_by_both = 0;
+    let mut agree = 0;
+    let mut we_are_stricter = Vec::new();
+    let mut we_are_looser = Vec::new();
+    for (what, ours, theirs) in &results {
+        match (ours, theirs) {
+            (Ok(()), true) => {
+                agree += 1;
+                accepted_by_both += 1;
+            }
+            (Err(_), false) => agree += 1,
+            (Ok(()), false) => we_are_looser.push(what.clone()),
+            (Err(why), true) => we_are_stricter.push(format!("{what}: {why}")),
+        }
+    }
+    eprintln!(
+        "SSHSIG mutations: {} variants, {agree} same verdict as ssh-keygen ({accepted_by_both} accepted by both), {} rejected only by us, {} accepted only by us",
+        results.len(),
+        we_are_stricter.len(),
+        we_are_looser.len()
+    );
+    for s in &we_are_stricter {
+        eprintln!("  stricter: {s}");
+    }
+    assert!(
+        we_are_looser.is_empty(),
+        "cargo cra verify accepts signatures ssh-keygen rejects: {we_are_looser:#?}"
+    );
+    let unexplained: Vec<&String> = we_are_stricter
+        .iter()
+        .filter(|s| !stricter.iter().any(|r| s.contains(r)))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "rejected for an undocumented reason although ssh-keygen accepts: {unexplained:#?}"
+    );
+    // The mutations that keep the decoded blob (whitespace, line lengths) are accepted by both.
+    assert!(accepted_by_both >= 8, "{accepted_by_both}");
+}
+
+/// The DSSE counterpart of [`every_sshsig_mutation_gets_ssh_keygen_s_verdict`]: every byte of
+/// the envelope and every base64 character of its payload and signature changed once, and
+/// securesystemslib asked for its verdict on each (tests/interop/verify_dsse.py `--batch`).
+/// Every envelope we accept must be one it accepts. It is more lenient than we are (it skips
+/// characters outside the base64 alphabet, ignores unknown fields and unused bits), so where
+/// it accepts and we do not, the reason must be one of those.
+#[test]
+#[ignore = "needs CARGO_CRA_INTEROP_PYTHON (a python with securesystemslib; .ci/run sets it)"]
+fn every_envelope_mutation_gets_securesystemslib_s_verdict() {
+    use base64::Engine as _;
+    use cargo_cra::sign::verify::{Trust, load_public_key, verify};
+    let python = interop_python();
+    let (fx, pubkey) = signed();
+    let original = fs::read(fx.envelope()).unwrap();
+    let text = std::str::from_utf8(&original).unwrap();
+    let field = |name: &str| {
+        let start = text.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
+        start..start + text[start..].find('"').unwrap()
+    };
+    let mut mutations = byte_flips(&original, &[0x01]);
+    // Every byte of the payload is changed by the byte flips above; the base64 flips of its
+    // last characters reach the unused bits before the padding.
+    let payload = field("payload");
+    mutations.extend(base64_flips(&original, payload.end - 8..payload.end, true));
+    mutations.extend(base64_flips(&original, field("sig"), true));
+    let s = |v: String| v.into_bytes();
+    let line = text.trim_end();
+    for (what, m) in [
+        ("no final newline", s(line.to_string())),
+        ("CRLF", s(format!("{line}\r\n"))),
+        ("blank lines", s(format!("\n{line}\n\n"))),
+        ("twice", s(format!("{line}\n{line}\n"))),
+        ("unknown field", s(line.replacen('{', "{\"x\":1,", 1))),
+        ("keyid removed", s(line.replacen("\"keyid\"", "\"k\"", 1))),
+        (
+            "payload with a newline",
+            s(line.replacen("\"payload\":\"", "\"payload\":\"\\n", 1)),
+        ),
+        ("sig unpadded", s(line.replacen("==\"", "\"", 1))),
+    ] {
+        mutations.push((what.to_string(), m));
+    }
+    mutations.retain(|(_, m)| *m != original);
+
+    let trust = Trust::Key(load_public_key(&pubkey).unwrap());
+    let ours: Vec<Result<(), String>> = mutations
+        .iter()
+        .map(|(_, m)| {
+            fs::write(fx.envelope(), m).unwrap();
+            match verify(&fx.artifact, &trust, NS, None) {
+                Ok(r) => {
+                    let c = r
+                        .checks
+                        .iter()
+                        .find(|c| c.name == "attestation-signature")
+                        .unwrap();
+                    if c.ok { Ok(()) } else { Err(c.detail.clone()) }
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        })
+        .collect();
+    let candidates = fx.root.join("candidates");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let list: String = mutations
+        .iter()
+        .map(|(_, m)| b64.encode(m) + "\n")
+        .collect();
+    fs::write(&candidates, list).unwrap();
+    let out = Out::of(Command::new(&python).arg(verify_dsse_py()).args([
+        "--batch",
+        candidates.as_str(),
+        pubkey.as_str(),
+    ]));
+    out.code(0);
+    let theirs: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(theirs.len(), mutations.len(), "{}", out.stderr);
+
+    let (mut agree, mut both) = (0, 0);
+    let (mut looser, mut stricter) = (Vec::new(), Vec::new());
+    for (((what, _), ours), theirs) in mutations.iter().zip(&ours).zip(&theirs) {
+        match (ours, *theirs == "1") {
+            (Ok(()), true) => {
+                agree += 1;
+                both += 1;
+            }
+            (Err(_), false) => agree += 1,
+            (Ok(()), false) => looser.push(format!("{what}: {theirs}")),
+            (Err(why), true) => stricter.push(format!("{what}: {why}")),
+        }
+    }
+    eprintln!(
+        "DSSE mutations: {} variants, {agree} same verdict as securesystemslib ({both} accepted by both), {} rejected only by us, {} accepted only by us",
+        mutations.len(),
+        stricter.len(),
+        looser.len()
+    );
+    for s in &stricter {
+        eprintln!("  stricter: {s}");
+    }
+    assert!(
+        looser.is_empty(),
+        "we accept envelopes securesystemslib rejects: {looser:#?}"
+    );
+    let reasons = [
+        "not canonical base64",
+        "not the canonical base64",
+        "unknown field",
+        "trailing characters",
+        "control character",
+        "no valid signature by the SBOM's signing key",
+    ];
+    let unexplained: Vec<&String> = stricter
+        .iter()
+        .filter(|s| !reasons.iter().any(|r| s.contains(r)))
+        .collect();
+    assert!(unexplained.is_empty(), "{unexplained:#?}");
 }

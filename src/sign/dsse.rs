@@ -25,6 +25,7 @@ pub const CYCLONEDX_PREDICATE_TYPE: &str = "https://cyclonedx.org/bom";
 
 /// A DSSE envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Envelope {
     /// The payload, base64.
     pub payload: String,
@@ -37,9 +38,12 @@ pub struct Envelope {
 
 /// One signature of an [`Envelope`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EnvelopeSignature {
-    /// Which key made it (our keys: the OpenSSH `SHA256:` fingerprint). Only a hint:
-    /// verification tries the trusted keys, it never trusts a key because of its keyid.
+    /// Which key made it: the OpenSSH `SHA256:` fingerprint of the key. A signature counts
+    /// only when its keyid is the fingerprint of the trusted key that verifies it, as in
+    /// securesystemslib (which picks signatures by keyid); a key is never trusted because of
+    /// its keyid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyid: Option<String>,
     /// The signature, base64.
@@ -60,17 +64,28 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Decodes base64 in any of the forms DSSE allows verifiers to meet: standard or URL-safe
-/// alphabet, with or without padding.
+/// Decodes base64 as strictly as every DSSE verifier we know reads it the same way: the
+/// standard alphabet, padding required, no whitespace or other characters, unused bits zero.
+///
+/// securesystemslib (`base64.standard_b64decode`) discards characters outside the standard
+/// alphabet (URL-safe `-` and `_` among them) and needs the padding, so anything looser than
+/// this could verify here and fail there; the canonical form decodes identically everywhere.
 pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    let cfg = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
-    let s = s.trim();
-    GeneralPurpose::new(&base64::alphabet::STANDARD, cfg)
-        .decode(s)
-        .or_else(|_| GeneralPurpose::new(&base64::alphabet::URL_SAFE, cfg).decode(s))
-        .ok()
+    base64::engine::general_purpose::STANDARD.decode(s).ok()
 }
+
+/// The OpenSSH `SHA256:` fingerprint of an Ed25519 key: the `keyid` of its signatures.
+pub fn keyid(key: &ed25519_dalek::VerifyingKey) -> String {
+    ssh_key::PublicKey::new(
+        ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(key.to_bytes())),
+        "",
+    )
+    .fingerprint(ssh_key::HashAlg::Sha256)
+    .to_string()
+}
+
+/// Why an envelope is not well-formed (see [`Envelope::check_form`]).
+pub type FormError = String;
 
 impl Envelope {
     /// Signs `payload` with `signer` into a new envelope (standard base64, padded: what
@@ -93,17 +108,57 @@ impl Envelope {
         decode_base64(&self.payload)
     }
 
-    /// Whether one of the signatures is a valid Ed25519 signature by `key` over the envelope.
-    /// Uses strict verification (no malleable or small-order signatures).
+    /// Checks what every DSSE verifier must read the same way, so that an envelope this
+    /// crate accepts is one securesystemslib accepts too: the payload and every signature are
+    /// canonical base64 (signatures of 64 bytes), `payloadType` is ASCII (securesystemslib's
+    /// pre-authentication encoding counts characters where the DSSE spec counts bytes), at
+    /// least one signature, no two with the same keyid (securesystemslib refuses those).
+    pub fn check_form(&self) -> Result<(), FormError> {
+        if self.payload_bytes().is_none() {
+            return Err("the payload is not canonical base64".into());
+        }
+        if !self.payload_type.is_ascii() {
+            return Err("the payloadType is not ASCII".into());
+        }
+        if self.signatures.is_empty() {
+            return Err("no signatures".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, s) in self.signatures.iter().enumerate() {
+            if decode_base64(&s.sig).is_none_or(|b| b.len() != 64) {
+                return Err(format!(
+                    "signature {}: not the canonical base64 of a 64-byte Ed25519 signature",
+                    i + 1
+                ));
+            }
+            if !seen.insert(s.keyid.as_deref()) {
+                return Err(format!(
+                    "signature {}: a second signature with the same keyid",
+                    i + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether one of the signatures is a valid Ed25519 signature by `key` over the envelope
+    /// and has the key's fingerprint as keyid. Uses strict verification (no malleable or
+    /// small-order signatures). A malformed envelope ([`Envelope::check_form`]) never
+    /// verifies.
     pub fn verify_with(&self, key: &ed25519_dalek::VerifyingKey) -> bool {
+        if self.check_form().is_err() {
+            return false;
+        }
         let Some(payload) = self.payload_bytes() else {
             return false;
         };
         let msg = pae(&self.payload_type, &payload);
+        let id = keyid(key);
         self.signatures.iter().any(|s| {
-            decode_base64(&s.sig)
-                .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
-                .is_some_and(|sig| key.verify_strict(&msg, &sig).is_ok())
+            s.keyid.as_deref() == Some(id.as_str())
+                && decode_base64(&s.sig)
+                    .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
+                    .is_some_and(|sig| key.verify_strict(&msg, &sig).is_ok())
         })
     }
 }
@@ -156,10 +211,12 @@ mod tests {
     }
 
     #[test]
-    fn base64_forms_are_all_accepted() {
-        for s in ["+/8=", "+/8", "-_8=", "-_8"] {
-            assert_eq!(decode_base64(s).as_deref(), Some(&[0xfb, 0xff][..]), "{s}");
+    fn base64_is_canonical_standard_padded() {
+        assert_eq!(decode_base64("+/8=").as_deref(), Some(&[0xfb, 0xff][..]));
+        for s in [
+            "+/8", "-_8=", "-_8", "+/9=", " +/8=", "+/8=\n", "+/\n8=", "*",
+        ] {
+            assert_eq!(decode_base64(s), None, "{s}");
         }
-        assert_eq!(decode_base64("*"), None);
     }
 }

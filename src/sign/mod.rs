@@ -22,6 +22,7 @@
 pub mod allowed_signers;
 pub mod dsse;
 pub mod keygen;
+pub mod sshsig;
 pub mod verify;
 
 use crate::error::{Error, Result};

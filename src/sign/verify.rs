@@ -35,6 +35,7 @@
 
 use super::allowed_signers::{self, AllowedSigner};
 use super::dsse::{self, Envelope};
+use super::sshsig;
 use super::{SBOM_SUFFIX, attestation_path, signature_path};
 use crate::cli::{Format, VerifyArgs};
 use crate::error::{Error, ExitCode, Result};
@@ -43,7 +44,7 @@ use crate::output::Printer;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::Serialize;
 use serde_json::Value;
-use ssh_key::{HashAlg, PublicKey, SshSig};
+use ssh_key::{HashAlg, PublicKey};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Version of the JSON output of `verify`.
@@ -292,13 +293,8 @@ pub fn verify(
         ));
     }
     let sig_path = signature_path(&files.sbom);
-    let sig_text = fsutil::read_to_string(&sig_path)?;
-    let sig = SshSig::from_pem(sig_text.trim()).map_err(|e| {
-        Error::malformed(
-            &sig_path,
-            format!("not an SSH signature (`-----BEGIN SSH SIGNATURE-----`): {e}"),
-        )
-    })?;
+    let sig = sshsig::Signature::from_armored(&read(&sig_path)?)
+        .map_err(|e| Error::malformed(&sig_path, format!("malformed SSH signature: {e}")))?;
     let att_path = attestation_path(&files.sbom);
     let envelopes = match &files.artifact {
         // Without the artifact, a missing attestation is expected (an SBOM published alone).
@@ -322,7 +318,7 @@ pub fn verify(
     // The attestation must come from the key that signed the SBOM; if that signature did not
     // verify, any trusted key will do, so that the report still says what else is wrong.
     let dsse_keys: Vec<ed25519_dalek::VerifyingKey> = if sig_ok {
-        vec![PublicKey::new(sig.public_key().clone(), "")]
+        vec![ed25519_public_key(&sig.public_key)]
     } else {
         trusted.into_iter().cloned().collect()
     }
@@ -376,8 +372,16 @@ pub fn verify(
     })
 }
 
+/// An Ed25519 public key as an OpenSSH one.
+fn ed25519_public_key(raw: &[u8; 32]) -> PublicKey {
+    PublicKey::new(
+        ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(*raw)),
+        "",
+    )
+}
+
 fn check_sshsig(
-    sig: &SshSig,
+    sig: &sshsig::Signature,
     sbom: &[u8],
     namespace: &str,
     trust: &Trust,
@@ -389,13 +393,14 @@ fn check_sshsig(
         ok: false,
         detail,
     };
-    if sig.namespace() != namespace {
+    if sig.namespace != namespace.as_bytes() {
         return fail(format!(
             "the signature is for namespace `{}`, expected `{namespace}`",
-            sig.namespace()
+            sig.namespace_lossy()
         ));
     }
-    let signer = sig.public_key();
+    let signer = ed25519_public_key(&sig.public_key);
+    let signer = signer.key_data();
     if !trusted.iter().any(|k| k.key_data() == signer) {
         return fail(match trust {
             Trust::Key(k) => format!(
@@ -409,20 +414,21 @@ fn check_sshsig(
             ),
         });
     }
-    match PublicKey::new(signer.clone(), "").verify(namespace, sbom, sig) {
-        Ok(()) => Check {
+    if sig.verify(namespace, sbom) {
+        Check {
             name,
             ok: true,
             detail: format!(
                 "SSHSIG by {} (namespace `{namespace}`, {})",
                 fp(signer),
-                sig.hash_alg()
+                sig.hash_alg
             ),
-        },
-        Err(_) => fail(format!(
+        }
+    } else {
+        fail(format!(
             "bad signature by {}: the SBOM or its .sig was changed",
             fp(signer)
-        )),
+        ))
     }
 }
 
@@ -438,10 +444,10 @@ fn read_envelopes(path: &Utf8Path) -> Result<Vec<Envelope>> {
         let env: Envelope = serde_json::from_str(line).map_err(|e| {
             Error::malformed(path, format!("line {}: not a DSSE envelope: {e}", i + 1))
         })?;
-        if env.payload_bytes().is_none() {
+        if let Err(e) = env.check_form() {
             return Err(Error::malformed(
                 path,
-                format!("line {}: the payload is not base64", i + 1),
+                format!("line {}: not a valid DSSE envelope: {e}", i + 1),
             ));
         }
         out.push(env);

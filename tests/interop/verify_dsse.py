@@ -15,10 +15,13 @@ Setup (once; .ci/run does this):
 Usage:
 
     /tmp/venv-interop/bin/python tests/interop/verify_dsse.py ENVELOPE PUBKEY.pub [--artifact PATH]
+    /tmp/venv-interop/bin/python tests/interop/verify_dsse.py --batch CANDIDATES PUBKEY.pub
 
     ENVELOPE   the .intoto.jsonl file (one DSSE envelope per line; every line must verify)
     PUBKEY     the OpenSSH Ed25519 public key (`ssh-ed25519 AAAA... comment`)
     --artifact also check that the statement's subject digests match this file
+    --batch    print securesystemslib's verdict (`1`, or `0 reason`) on each line of
+               CANDIDATES, the base64 of a whole attestation file (the mutation test)
 
 The Rust test `securesystemslib_verifies_our_envelope` (tests/sign.rs) runs this script on an
 envelope it signs and on a tampered copy when CARGO_CRA_INTEROP_PYTHON names the venv's
@@ -66,7 +69,40 @@ def read_openssh_ed25519(path):
     return raw, fingerprint
 
 
+def envelope_verdict(data, key):
+    """securesystemslib's verdict on the bytes of an attestation file: (True, "") when every
+    non-empty line is a DSSE envelope with a valid signature by `key`, else (False, reason)."""
+    from securesystemslib.dsse import Envelope
+    from securesystemslib.exceptions import VerificationError
+
+    try:
+        lines = [line for line in data.decode("utf-8").splitlines() if line.strip()]
+        if not lines:
+            return False, "no envelope"
+        for line in lines:
+            Envelope.from_dict(json.loads(line)).verify([key], 1)
+    except (ValueError, KeyError, TypeError, AttributeError, VerificationError) as e:
+        return False, f"{type(e).__name__}: {e}"
+    return True, ""
+
+
+def batch(path, pubkey):
+    """--batch: one verdict per line of `path` (each line the base64 of a whole attestation
+    file), printed as `1` or `0 reason`. The mutation test in tests/sign.rs uses this."""
+    from securesystemslib.signer import SSlibKey
+
+    raw, keyid = read_openssh_ed25519(pubkey)
+    key = SSlibKey(keyid, "ed25519", "ed25519", {"public": raw.hex()})
+    with open(path, encoding="ascii") as f:
+        for line in f:
+            ok, why = envelope_verdict(base64.b64decode(line.strip()), key)
+            print("1" if ok else "0 " + why.replace("\n", " "))
+    return 0
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--batch":
+        return batch(sys.argv[2], sys.argv[3])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("envelope")
     ap.add_argument("pubkey")
