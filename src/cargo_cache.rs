@@ -134,6 +134,7 @@ impl CargoCache {
         let key = options.join("\u{1f}");
         if self.hit
             && let Some(name) = self.entry.metadata.get(&key)
+            && is_metadata_name(&self.key, name)
             && self.dir.join(name).is_file()
         {
             return Some(Answer {
@@ -158,10 +159,17 @@ impl CargoCache {
             return None;
         }
         std::fs::create_dir_all(&self.dir).ok()?;
+        // A name of its own for each answer written, so that runs sharing the cache can
+        // never pair one run's entry with another run's answer (written under the same name
+        // for another Cargo.lock, say).
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         let name = format!(
-            "{}.{}.metadata.json",
+            "{}.{}.{}-{nonce}.metadata.json",
             self.key,
-            &crate::fsutil::sha256_hex(key.as_bytes())[..16]
+            &crate::fsutil::sha256_hex(key.as_bytes())[..16],
+            std::process::id()
         );
         let path = self.dir.join(&name);
         crate::fsutil::write_atomic(&path, &out.stdout).ok()?;
@@ -212,6 +220,33 @@ impl CargoCache {
             && std::fs::create_dir_all(&self.dir).is_ok()
         {
             let _ = crate::fsutil::write_atomic(&self.entry_path(), &json);
+            self.remove_old_answers();
+        }
+    }
+
+    /// Removes this key's answer files that the entry no longer names, once they are old
+    /// enough that no run can still be about to read them (a run reads its answer right
+    /// after looking the entry up).
+    fn remove_old_answers(&self) {
+        let Ok(list) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in list.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !is_metadata_name(&self.key, name) || self.entry.metadata.values().any(|n| n == name)
+            {
+                continue;
+            }
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(600));
+            if old {
+                let _ = std::fs::remove_file(e.path());
+            }
         }
     }
 
@@ -242,6 +277,20 @@ impl CargoCache {
         }
         crate::fsutil::sha256_hex(s.as_bytes())
     }
+}
+
+/// Whether `name` is an answer file name of `key` (`<key>.<hash>.<pid>-<nanos>.metadata.json`),
+/// and no path: entries come from files others may write.
+fn is_metadata_name(key: &str, name: &str) -> bool {
+    name.strip_prefix(key)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(".metadata.json"))
+        .is_some_and(|n| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b'-' || b == b'.')
+                && !n.contains("..")
+        })
 }
 
 /// A `cargo metadata` answer: the file holding it and whether cargo just produced it.

@@ -5,8 +5,11 @@ use crate::error::{Error, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::io::Write;
 
-/// Writes `contents` to `path` atomically: a temporary file in the same directory is written,
-/// flushed to disk and renamed over `path`.
+/// Writes `contents` to `path` atomically: a temporary file in the same directory
+/// (`.cargo-cra-<pid>-<random>.tmp`) is written, flushed to disk, renamed over `path`, and the
+/// directory is flushed too, so that the rename itself survives a crash. Readers see the old
+/// file or the new one, never a part; a run killed meanwhile leaves at most its temporary
+/// file, which the next write into that directory removes ([`remove_stale_temps`]).
 pub fn write_atomic(path: &Utf8Path, contents: &[u8]) -> Result<()> {
     write_atomic_with_mode(path, contents, None)
 }
@@ -18,9 +21,10 @@ pub fn write_atomic_with_mode(path: &Utf8Path, contents: &[u8], mode: Option<u32
         Some(p) if !p.as_str().is_empty() => p,
         _ => Utf8Path::new("."),
     };
+    remove_stale_temps(dir);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".cargo-cra-")
-        .suffix(".tmp")
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::write(path, e))?;
     // The temporary file starts out 0600; a published file (SBOM, signature) is world-readable
@@ -35,12 +39,100 @@ pub fn write_atomic_with_mode(path: &Utf8Path, contents: &[u8], mode: Option<u32
     }
     #[cfg(not(unix))]
     let _ = mode;
-    tmp.write_all(contents).map_err(|e| Error::write(path, e))?;
+    match slow_writes() {
+        None => tmp.write_all(contents).map_err(|e| Error::write(path, e))?,
+        Some(pause) => {
+            let (a, b) = contents.split_at(contents.len() / 2);
+            tmp.write_all(a).map_err(|e| Error::write(path, e))?;
+            tmp.flush().map_err(|e| Error::write(path, e))?;
+            std::thread::sleep(pause);
+            tmp.write_all(b).map_err(|e| Error::write(path, e))?;
+        }
+    }
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::write(path, e))?;
+    if let Some(pause) = slow_writes() {
+        std::thread::sleep(pause);
+    }
     tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
+    sync_dir(dir);
     Ok(())
+}
+
+/// Name prefix of the atomic writer's temporary files.
+pub const TEMP_PREFIX: &str = ".cargo-cra-";
+/// Name suffix of the atomic writer's temporary files.
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Test hook: `CARGO_CRA_TEST_SLOW_WRITES=<ms>` pauses each atomic write halfway through the
+/// temporary file and again before the rename, so that the crash-safety test can kill a run
+/// in the middle of a write. Unset (always, outside that test), writes run at full speed.
+fn slow_writes() -> Option<std::time::Duration> {
+    static PAUSE: std::sync::OnceLock<Option<std::time::Duration>> = std::sync::OnceLock::new();
+    *PAUSE.get_or_init(|| {
+        std::env::var("CARGO_CRA_TEST_SLOW_WRITES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(std::time::Duration::from_millis)
+    })
+}
+
+/// Flushes a directory's entries (the rename) to disk. Best effort: not every platform or
+/// file system can open or sync a directory, and the file's own data is already on disk.
+fn sync_dir(dir: &Utf8Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Removes the temporary files that killed runs left in `dir` (once per directory and
+/// process): `.cargo-cra-<pid>-*.tmp` whose process is gone (Linux, where `/proc` tells), or
+/// that are older than an hour (an atomic write takes milliseconds). A live run's temporary
+/// file is never touched. Readers never open these names, so one left behind is harmless
+/// until then.
+pub fn remove_stale_temps(dir: &Utf8Path) {
+    static CLEANED: std::sync::Mutex<Vec<Utf8PathBuf>> = std::sync::Mutex::new(Vec::new());
+    {
+        let mut cleaned = CLEANED.lock().unwrap_or_else(|e| e.into_inner());
+        if cleaned.iter().any(|d| d == dir) {
+            return;
+        }
+        cleaned.push(dir.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let me = std::process::id();
+    let proc_fs = std::path::Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .filter(|n| n.ends_with(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        let pid = rest
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        let gone = pid.is_some_and(|pid| {
+            pid != me && proc_fs && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        });
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600));
+        if (gone || old) && pid != Some(me) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Reads a UTF-8 file, mapping errors to [`Error::Io`] / [`Error::Malformed`] naming the file.
@@ -251,6 +343,26 @@ mod tests {
         let m = toml_words("invalid type: integer `3`, expected a sequence");
         assert_eq!(m, "wrong type: found integer `3`, expected an array");
         assert!(!toml_words("expected enum Level").contains("Level"));
+    }
+
+    #[test]
+    fn stale_temps_of_dead_runs_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = camino::Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+        // A pid above the kernel's maximum (4194304) is never running.
+        let dead = root.join(format!("{TEMP_PREFIX}4294967295-abc{TEMP_SUFFIX}"));
+        let live = root.join(format!(
+            "{TEMP_PREFIX}{}-abc{TEMP_SUFFIX}",
+            std::process::id()
+        ));
+        let other = root.join(".other.tmp");
+        for p in [&dead, &live, &other] {
+            std::fs::write(p, b"partial").unwrap();
+        }
+        write_atomic(&root.join("out.json"), b"new").unwrap();
+        assert_eq!(dead.exists(), !std::path::Path::new("/proc/self").exists());
+        assert!(live.exists() && other.exists());
+        assert_eq!(std::fs::read(root.join("out.json")).unwrap(), b"new");
     }
 
     #[test]

@@ -249,12 +249,25 @@ fn chmod(p: &Utf8Path, m: u32) {
 
 // --- the child process (see the module docs) -----------------------------------------------
 
-/// Not a test on its own: when `CARGO_CRA_TEST_CHILD_SBOM` is set, loads the signing key the
+/// When `CARGO_CRA_TEST_CHILD_SBOM` is set (the child process), loads the signing key the
 /// way `cargo cra sbom --sign` does (`CARGO_CRA_TEST_CHILD_CLI_KEY` standing for `--sign`,
-/// then the environment), signs that SBOM and exits with 0 or the error's exit code.
+/// then the environment), signs that SBOM and exits with 0 or the error's exit code. Run as
+/// an ordinary test (the parent), it checks that a child given a key in
+/// `CARGO_CRA_SIGNING_KEY_FILE` signs with it, so it never passes without asserting.
 #[test]
 fn child_sign() {
     let Ok(sbom) = std::env::var("CARGO_CRA_TEST_CHILD_SBOM") else {
+        let fx = Fixture::new();
+        let (key, pubkey) = fx.keygen("k");
+        let out = sign_in_child(&fx, None, &[("CARGO_CRA_SIGNING_KEY_FILE", key.as_str())]);
+        out.code(0);
+        assert!(
+            out.stdout
+                .contains(&format!("CHILD-KEYID {}", signer(&key).keyid())),
+            "{}",
+            out.stdout
+        );
+        fx.verify(&fx.artifact, &pubkey, &[]).code(0);
         return;
     };
     let sbom = Utf8PathBuf::from(sbom);

@@ -377,7 +377,7 @@ fn sync_locked(path: &Utf8Path, cfg: &Config, printer: &Printer) -> Result<()> {
         match res {
             Ok(()) => {
                 // Marks the fetch time (FETCH_HEAD is not written by a clone).
-                let _ = std::fs::write(git_dir.join(MARKER), b"");
+                let _ = crate::fsutil::write_atomic(&git_dir.join(MARKER), b"");
                 return Ok(());
             }
             Err(e) => failures.push(format!("{url}: {e}")),
