@@ -330,6 +330,18 @@ fn vulnerability_case_from_awareness_to_final_report() {
 }
 
 #[test]
+fn no_cases_is_a_pass() {
+    let s = scenario("report-vulnerable");
+    let out = report(&s, "2026-12-01T10:00:00Z", &["status"]);
+    out.assert_code(0);
+    assert!(out.stderr.contains("no open cases"), "{}", out.stderr);
+    let (code, st) = status_json(&s, "2026-12-01T10:00:00Z");
+    assert_eq!(code, 0);
+    assert_eq!(st["cases"], serde_json::json!([]));
+    assert_eq!(st["now"], "2026-12-01T10:00:00Z");
+}
+
+#[test]
 fn early_warning_due_soon_warns_and_overdue_fails() {
     let s = scenario("report-vulnerable");
     open_vulnerability(&s);
@@ -804,6 +816,24 @@ fn malformed_case_files_name_file_and_line() {
             good.replace("impact = \"\"", "impact = 3"),
             line_of(&good, "impact ="),
             "`text.impact` must be a string",
+        ),
+        (
+            good.replace("exploit-nature = \"\"", "exploit-natur = \"x\""),
+            line_of(&good, "exploit-nature ="),
+            "unknown field `exploit-natur` in [text]",
+        ),
+        (
+            good.replace(
+                "[reports.notification]",
+                "submitted-at = \"2026-12-01T08:00:00Z\"\n\n[reports.notification]",
+            ),
+            line_of(&good, "[reports.notification]"),
+            "before the manufacturer became aware",
+        ),
+        (
+            good.replace("cvss-score = 9.8", "cvss-score = 12.0"),
+            line_of(&good, "cvss-score"),
+            "between 0.0 and 10.0",
         ),
         (
             good.replace(
