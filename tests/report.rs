@@ -1276,3 +1276,175 @@ fn csaf_advisory_for_a_vulnerability_in_own_code_without_cvss() {
     );
     assert_eq!(vuln["remediations"][0]["category"], "none_available");
 }
+
+#[test]
+fn affected_releases_come_from_the_sbom_archive() {
+    let s = scenario("report-vulnerable");
+    common::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report-releases"),
+        &s.path("releases"),
+    )
+    .unwrap();
+    let db = advisory_db();
+    let out = report(
+        &s,
+        "2026-12-01T10:00:00Z",
+        &[
+            "new",
+            "RUSTSEC-2099-0001",
+            "--aware-at",
+            "2026-12-01T09:30:00Z",
+            "--advisory-db",
+            &db,
+            "--offline",
+            "--sboms",
+            "releases",
+        ],
+    );
+    out.assert_code(0);
+    assert!(
+        out.stderr
+            .contains("3 release SBOMs: 2 affected by RUSTSEC-2099-0001"),
+        "{}",
+        out.stderr
+    );
+    let file = s.read(format!("cra-reports/{CASE}/case.toml"));
+    // 0.8.0 (crates.io vulnlib 1.1.0; the other registry's vulnlib is not this advisory's),
+    // 0.9.0 from their SBOMs, 1.0.0 from the current build; 1.0.1 has the patched 1.2.5.
+    let versions: Vec<&str> = file
+        .split("[[releases]]")
+        .skip(1)
+        .map(|r| r.lines().find(|l| l.starts_with("version = ")).unwrap())
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            "version = \"0.8.0\"",
+            "version = \"0.9.0\"",
+            "version = \"1.0.0\""
+        ],
+        "{file}"
+    );
+    assert!(
+        file.contains("evidence = \"releases/old/report-vulnerable-0.8.0.cdx.json\""),
+        "{file}"
+    );
+    assert!(
+        file.contains("components = [\"pkg:cargo/vulnlib@1.1.0\"]"),
+        "{file}"
+    );
+    assert!(file.contains("sbom-sha256 = \""), "{file}");
+    let d = draft_json(&s, "2026-12-01T11:00:00Z", "notification");
+    let rel = item(&d, "product")["data"]["affected-releases"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(rel, 3);
+
+    // A malformed SBOM in the archive: exit 2 naming it, no case written.
+    s.write(
+        "releases2/broken.cdx.json",
+        "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"components\": 7}",
+    );
+    let out = report(
+        &s,
+        "2026-12-01T10:00:00Z",
+        &[
+            "new",
+            "GHSA-2c4f-8m9q-vx3w",
+            "--aware-at",
+            "2026-11-30T09:40:00Z",
+            "--advisory-db",
+            &db,
+            "--offline",
+            "--sboms",
+            "releases2",
+        ],
+    );
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .lines()
+            .next()
+            .unwrap()
+            .contains("broken.cdx.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(!s.path("cra-reports/2026-11-30-rustsec-2099-0001").exists());
+}
+
+#[test]
+fn csaf_product_tree_lists_the_affected_releases_from_the_sboms() {
+    let s = scenario("report-vulnerable");
+    common::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report-releases"),
+        &s.path("releases"),
+    )
+    .unwrap();
+    let db = advisory_db();
+    report(
+        &s,
+        "2026-12-01T10:00:00Z",
+        &[
+            "new",
+            "RUSTSEC-2099-0001",
+            "--aware-at",
+            "2026-12-01T09:30:00Z",
+            "--advisory-db",
+            &db,
+            "--offline",
+            "--sboms",
+            "releases",
+        ],
+    )
+    .assert_code(0);
+    report(
+        &s,
+        "2026-12-04T00:00:00Z",
+        &[
+            "fix",
+            CASE,
+            "--fixed-in",
+            "1.0.1",
+            "--available-at",
+            "2026-12-03T12:00:00Z",
+        ],
+    )
+    .assert_code(0);
+    let v = write_csaf(&s, "2026-12-04T00:00:00Z", "report-sboms.csaf.json");
+    let vuln = &v["vulnerabilities"][0];
+    assert_eq!(
+        vuln["product_status"]["known_affected"],
+        serde_json::json!([
+            "report-vulnerable@0.8.0",
+            "report-vulnerable@0.9.0",
+            "report-vulnerable@1.0.0"
+        ])
+    );
+    assert_eq!(
+        vuln["product_status"]["fixed"],
+        serde_json::json!(["report-vulnerable@1.0.1"])
+    );
+    let versions: Vec<&str> = v["product_tree"]["branches"][0]["branches"][0]["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["0.8.0", "0.9.0", "1.0.0", "1.0.1"]);
+    let rels: Vec<&str> = v["product_tree"]["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["full_product_name"]["product_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rels,
+        [
+            "vulnlib@1.1.0 in report-vulnerable@0.8.0",
+            "vulnlib@1.2.0 in report-vulnerable@0.9.0",
+            "vulnlib@1.2.0 in report-vulnerable@1.0.0"
+        ]
+    );
+}

@@ -70,6 +70,10 @@ pub struct NewArgs {
     /// When the manufacturer became aware, RFC 3339 (`2026-12-01T09:30:00Z`; default: now).
     #[arg(long, value_name = "TIME")]
     pub aware_at: Option<String>,
+    /// SBOM archive to scan for affected releases: folders (walked recursively) or files,
+    /// CycloneDX, SPDX 2/3 or `cargo auditable` binaries (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub sboms: Vec<Utf8PathBuf>,
     /// An affected release, PRODUCT@VERSION (repeatable), besides those found.
     #[arg(long, value_name = "PRODUCT@VERSION")]
     pub affected: Vec<String>,

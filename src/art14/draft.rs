@@ -319,7 +319,7 @@ pub fn items(case: &Case, step: Step, products: &[ProductInfo]) -> Vec<Item> {
         )
         .fill(
             (!lines.is_empty() && !missing_releases).then(|| lines.join("\n")),
-            "record the affected releases: `cargo cra report new ... --affected PRODUCT@VERSION` or [[releases]] in the case file",
+            "record the affected releases: `cargo cra report new ... --sboms DIR` or `--affected PRODUCT@VERSION`, or [[releases]] in the case file",
         )
         .data(data)
     };

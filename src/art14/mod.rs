@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod draft;
 pub mod info;
 pub mod new;
+pub mod sboms;
 pub mod status;
 pub mod time;
 

@@ -1,7 +1,7 @@
 //! `cargo cra report new`: opens a case. A vulnerability case takes its advisory from the
 //! advisory database (title, description, aliases, CVSS, patched versions); the affected
-//! releases come from the workspace's own products (their current build, from `Cargo.lock`
-//! and `cargo metadata`) and `--affected`.
+//! releases come from the SBOM archive (`--sboms`, see [`super::sboms`]), the workspace's own
+//! products (their current build, from `Cargo.lock` and `cargo metadata`) and `--affected`.
 
 use super::args::NewArgs;
 use super::case::{self, Advisory, Case, Kind, Product, Release, Tlp};
@@ -72,6 +72,22 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
     }
 
     let mut releases: Vec<Release> = Vec::new();
+    if let Some(rec) = &record
+        && !a.sboms.is_empty()
+    {
+        let found = super::sboms::scan(&root, &a.sboms, rec, printer)?;
+        printer.status(
+            "Scanned",
+            format!(
+                "{} release SBOM{}: {} affected by {}",
+                found.read,
+                if found.read == 1 { "" } else { "s" },
+                found.releases.len(),
+                rec.id
+            ),
+        );
+        releases.extend(found.releases);
+    }
     if let Some(rec) = &record {
         let names: Vec<String> = products.iter().map(|p| p.name.clone()).collect();
         match workspace_releases(&a.ws, rec, &names, a.offline) {
@@ -81,6 +97,11 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
                 rec.id
             )),
         }
+    } else if !a.sboms.is_empty() {
+        printer.warn(match kind {
+            Kind::Incident => "--sboms finds releases affected by an advisory: an incident case does not use it (give --affected PRODUCT@VERSION)",
+            Kind::Vulnerability => "--sboms: the advisory is not in the database, so its affected versions are unknown (give --affected PRODUCT@VERSION)",
+        });
     }
     for spec in &a.affected {
         let (product, version) = spec
@@ -112,11 +133,32 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
                 &b.evidence,
             ))
     });
-    releases.dedup_by(|a, b| a.product == b.product && a.version == b.version);
+    // One entry per release: an SBOM is the better evidence; the components are merged.
+    let mut merged: Vec<Release> = Vec::new();
+    for r in releases {
+        match merged.last_mut() {
+            Some(m) if m.product == r.product && m.version == r.version => {
+                if m.sbom_sha256.is_none() && r.sbom_sha256.is_some() {
+                    m.evidence = r.evidence.clone();
+                    m.sbom_sha256 = r.sbom_sha256.clone();
+                    m.purl = r.purl.clone();
+                }
+                m.components.extend(r.components);
+                m.components.sort();
+                m.components.dedup();
+            }
+            _ => merged.push(r),
+        }
+    }
+    let releases = merged;
     if kind == Kind::Vulnerability && releases.is_empty() {
         printer.warn(format!(
             "no affected release found{}: add them with --affected PRODUCT@VERSION or in the case file",
-            " in the workspace"
+            if a.sboms.is_empty() {
+                " in the workspace (pass the SBOM archive with --sboms DIR)"
+            } else {
+                " in the SBOMs or the workspace"
+            }
         ));
     }
 
