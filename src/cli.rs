@@ -54,6 +54,9 @@ pub enum Command {
     /// Write the triage of the advisories that hit the releases as a VEX document (OpenVEX,
     /// CycloneDX VEX or CSAF VEX).
     Vex(VexArgs),
+    /// Scan shipped releases (SBOMs, folders of them, cargo-auditable binaries) against
+    /// today's advisories.
+    Scan(ScanArgs),
 }
 
 /// Cargo's workspace-selection flags, shared by `check` and `sbom`.
@@ -363,4 +366,48 @@ pub struct VexArgs {
     /// Workspace selection (policy, products, features, targets).
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
+}
+
+/// `cargo cra scan`.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// SBOM files (CycloneDX or SPDX JSON), binaries built with `cargo auditable`, and
+    /// folders of them (walked recursively; signatures and other files are skipped).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<Utf8PathBuf>,
+    /// Refuse SBOMs whose `.sig` does not verify with this OpenSSH public key.
+    #[arg(long, value_name = "PUBKEY", conflicts_with = "allowed_signers")]
+    pub key: Option<Utf8PathBuf>,
+    /// Refuse SBOMs whose `.sig` is not by a signer this allowed_signers file allows (with
+    /// --identity).
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub allowed_signers: Option<Utf8PathBuf>,
+    /// Signer identity to look up in the allowed_signers file.
+    #[arg(long, value_name = "ID")]
+    pub identity: Option<String>,
+    /// SSHSIG namespace of the signatures.
+    #[arg(long, default_value = "cargo-cra-sbom")]
+    pub namespace: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file (atomically) instead of stdout (with --format json).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<Utf8PathBuf>,
+    /// Advisory database directory (default: policy `db-path`, else $CARGO_HOME/advisory-db).
+    #[arg(long, value_name = "PATH")]
+    pub advisory_db: Option<Utf8PathBuf>,
+    /// Policy file for `[advisories]` (default: deny-policy.toml of the workspace the current
+    /// directory is in, else the defaults).
+    #[arg(long, value_name = "PATH", env = "CARGO_CRA_POLICY")]
+    pub policy: Option<Utf8PathBuf>,
+    /// Path to Cargo.toml: take the policy from this workspace.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<Utf8PathBuf>,
+    /// Do not fetch the advisory database.
+    #[arg(long)]
+    pub offline: bool,
+    /// Number of inputs read in parallel (default: the number of CPUs).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
 }

@@ -146,6 +146,11 @@ codes! {
     BansWorkspaceDuplicate => "bans-workspace-duplicate", "Several workspace members declare the same dependency without `workspace = true` (`[bans.workspace-dependencies]`).";
     BansWorkspaceDependencyUnused => "bans-workspace-dependency-unused", "A `[workspace.dependencies]` entry is used by no member.";
     BansNotEvaluated => "bans-not-evaluated", "A `[bans]` setting cargo-cra does not evaluate (`std-replacements`, which needs data cargo-deny fetches from GitHub); a warning.";
+    AdvisorySettled => "advisory-settled", "A finding settled by a `not_affected`/`fixed` triage entry, a VEX statement or an ignore (a note: the report keeps the record).";
+    // scan
+    ScanSignatureInvalid => "scan-signature-invalid", "With `--key`/`--allowed-signers`: an SBOM whose signature is missing or does not verify; its contents are not trusted.";
+    ScanInputUnreadable => "scan-input-unreadable", "A release binary with neither `cargo auditable` data nor an SBOM next to it: it cannot be scanned.";
+    ScanComponentsUnchecked => "scan-components-unchecked", "Components RustSec does not cover (not `pkg:cargo`, not from crates.io), listed as not checked.";
 }
 
 impl Serialize for Code {

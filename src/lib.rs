@@ -18,6 +18,7 @@ pub mod policy;
 pub mod purl;
 pub mod report;
 pub mod sbom;
+pub mod scan;
 pub mod sign;
 pub mod vex;
 pub mod workspace;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli, printer: &Printer) -> error::Result<u8> {
         Command::Keygen(args) => sign::keygen::run(&args, printer),
         Command::Report(args) => art14::run(&args, printer),
         Command::Vex(args) => commands::vex::run(&args, printer),
+        Command::Scan(args) => scan::run(&args, printer),
     }
 }
 

@@ -87,6 +87,15 @@ impl Printer {
         let _ = writeln!(s, " {message}");
     }
 
+    /// A block of plain text on stderr (tables), unless `-q`.
+    pub fn block(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut s = self.stderr();
+        let _ = s.write_all(text.as_bytes());
+    }
+
     /// A verbose-only line.
     pub fn verbose(&self, message: impl std::fmt::Display) {
         if self.verbose > 0 {

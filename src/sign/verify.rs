@@ -92,19 +92,31 @@ pub enum Trust {
 impl Trust {
     /// Reads `--key` or `--allowed-signers`.
     pub fn from_args(args: &VerifyArgs) -> Result<Trust> {
-        match (&args.key, &args.allowed_signers) {
+        Trust::from_parts(
+            args.key.as_deref(),
+            args.allowed_signers.as_deref(),
+            args.identity.as_deref(),
+        )
+    }
+
+    /// Reads a public key file, or an allowed_signers file with the identity to look up.
+    pub fn from_parts(
+        key: Option<&Utf8Path>,
+        allowed_signers: Option<&Utf8Path>,
+        identity: Option<&str>,
+    ) -> Result<Trust> {
+        match (key, allowed_signers) {
             (Some(_), Some(_)) => Err(Error::other(
                 "pass either --key or --allowed-signers, not both",
             )),
             (Some(key), None) => Ok(Trust::Key(load_public_key(key)?)),
             (None, Some(path)) => {
-                let identity = args
-                    .identity
-                    .clone()
+                let identity = identity
+                    .map(str::to_string)
                     .ok_or_else(|| Error::other("--allowed-signers needs --identity"))?;
                 let entries = allowed_signers::parse(path, &fsutil::read_to_string(path)?)?;
                 Ok(Trust::AllowedSigners {
-                    path: path.clone(),
+                    path: path.to_path_buf(),
                     entries,
                     identity,
                 })
@@ -292,9 +304,7 @@ pub fn verify(
             "not a CycloneDX SBOM (expected a JSON object)",
         ));
     }
-    let sig_path = signature_path(&files.sbom);
-    let sig = sshsig::Signature::from_armored(&read(&sig_path)?)
-        .map_err(|e| Error::malformed(&sig_path, format!("malformed SSH signature: {e}")))?;
+    let sig = read_signature(&files.sbom)?;
     let att_path = attestation_path(&files.sbom);
     let envelopes = match &files.artifact {
         // Without the artifact, a missing attestation is expected (an SBOM published alone).
@@ -378,6 +388,31 @@ fn ed25519_public_key(raw: &[u8; 32]) -> PublicKey {
         ssh_key::public::KeyData::Ed25519(ssh_key::public::Ed25519PublicKey(*raw)),
         "",
     )
+}
+
+/// Reads the SSHSIG next to an SBOM (`<sbom>.sig`).
+fn read_signature(sbom: &Utf8Path) -> Result<sshsig::Signature> {
+    let sig_path = signature_path(sbom);
+    sshsig::Signature::from_armored(&read(&sig_path)?)
+        .map_err(|e| Error::malformed(&sig_path, format!("malformed SSH signature: {e}")))
+}
+
+/// Checks the SSHSIG next to the SBOM at `sbom` (whose bytes are `bytes`) against the trusted
+/// keys: the `sbom-signature` check of `verify`, for `scan`.
+pub fn check_sbom_signature(
+    sbom: &Utf8Path,
+    bytes: &[u8],
+    trust: &Trust,
+    namespace: &str,
+) -> Result<Check> {
+    let sig = read_signature(sbom)?;
+    Ok(check_sshsig(
+        &sig,
+        bytes,
+        namespace,
+        trust,
+        &trust.keys(namespace),
+    ))
 }
 
 fn check_sshsig(

@@ -301,3 +301,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     format!("{:x}", sha2::Sha256::digest(bytes))
 }
+
+/// A tiny ELF executable with a `.dep-v0` section holding `audit_json` zlib-compressed as
+/// `cargo auditable` writes it (or, with `None`, a binary without audit data).
+pub fn auditable_elf(audit_json: Option<&str>) -> Vec<u8> {
+    use object::write::{Object, StandardSection};
+    use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+    let mut obj = Object::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+    let text = obj.section_id(StandardSection::Text);
+    obj.append_section_data(text, &[0xc3], 1);
+    if let Some(json) = audit_json {
+        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 6);
+        let s = obj.add_section(Vec::new(), b".dep-v0".to_vec(), SectionKind::ReadOnlyData);
+        obj.append_section_data(s, &compressed, 1);
+    }
+    let mut bytes = obj.write().expect("write the ELF");
+    // An executable (`ET_EXEC`), as the linker leaves it, not a relocatable object.
+    bytes[16..18].copy_from_slice(&2u16.to_le_bytes());
+    bytes
+}
