@@ -1,0 +1,9 @@
+//! VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX), format detection included.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = cargo_cra::vex::parse(camino::Utf8Path::new("input.json"), text);
+    }
+});
