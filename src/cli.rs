@@ -57,6 +57,8 @@ pub enum Command {
     /// Scan shipped releases (SBOMs, folders of them, cargo-auditable binaries) against
     /// today's advisories.
     Scan(ScanArgs),
+    /// Upload SBOMs and CycloneDX VEX documents to Dependency-Track.
+    Upload(crate::upload::UploadArgs),
 }
 
 /// Cargo's workspace-selection flags, shared by `check` and `sbom`.

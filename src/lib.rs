@@ -20,6 +20,7 @@ pub mod report;
 pub mod sbom;
 pub mod scan;
 pub mod sign;
+pub mod upload;
 pub mod vex;
 pub mod workspace;
 
@@ -79,6 +80,7 @@ pub fn run(cli: Cli, printer: &Printer) -> error::Result<u8> {
         Command::Report(args) => art14::run(&args, printer),
         Command::Vex(args) => commands::vex::run(&args, printer),
         Command::Scan(args) => scan::run(&args, printer),
+        Command::Upload(args) => upload::run(&args, printer),
     }
 }
 
