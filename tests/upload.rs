@@ -545,10 +545,7 @@ fn processing_that_never_ends_times_out() {
 #[test]
 fn inputs_are_checked_before_anything_is_sent() {
     let (s, _, _) = files();
-    s.write(
-        "app.spdx.json",
-        r#"{"spdxVersion": "SPDX-2.3"}"#,
-    );
+    s.write("app.spdx.json", r#"{"spdxVersion": "SPDX-2.3"}"#);
     let server = Server::start(dependency_track(0, &[]));
     let out = upload(
         &s,
