@@ -412,4 +412,8 @@ pub struct ScanArgs {
     /// Number of inputs read in parallel (default: the number of CPUs).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// A VEX document (OpenVEX, CycloneDX or CSAF): its `not_affected` and `fixed` statements
+    /// settle matching findings, which become notes (repeatable).
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<Utf8PathBuf>,
 }

@@ -1219,3 +1219,92 @@ fn check_vex_and_expired_policy_entries() {
         "vulnerable_code_not_present"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// `--vex` on `scan`.
+
+fn scan_json(s: &common::Scenario, args: &[&str]) -> (common::Output, Value) {
+    let db = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisory-db");
+    let mut cmd = s.cmd([
+        "scan",
+        "--offline",
+        "--format",
+        "json",
+        "--advisory-db",
+        db.as_str(),
+    ]);
+    cmd.args(args);
+    let out = common::run(cmd);
+    let v = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+    (out, v)
+}
+
+fn all_codes(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for input in v["inputs"].as_array().into_iter().flatten() {
+        for d in input["diagnostics"].as_array().into_iter().flatten() {
+            out.push(d["code"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn scan_vex_settles_findings_of_the_release_it_names() {
+    // Our own CycloneDX VEX (BOM-Links into the release SBOMs), written where the policy says
+    // release 1.0.0 is not affected.
+    let triaged = common::scenario("report-vulnerable");
+    add_policy(
+        &triaged,
+        "[advisories]\nignore = [{ id = \"RUSTSEC-2099-0001\", reason = \"app never parses\", status = \"not_affected\", justification = \"vulnerable_code_not_in_execute_path\", products = [\"app@1.0.0\"] }]\n",
+    );
+    let releases = fixture("releases");
+    vex_cmd(
+        &triaged,
+        &[
+            "--format",
+            "cyclonedx",
+            "-o",
+            "app.vex.cdx.json",
+            releases.as_str(),
+        ],
+    )
+    .assert_code(0);
+    let own = Utf8PathBuf::from_path_buf(triaged.path("app.vex.cdx.json")).unwrap();
+
+    let s = common::scenario("report-vulnerable");
+    let (out, v) = scan_json(&s, &[releases.as_str()]);
+    out.assert_code(1);
+    assert!(
+        all_codes(&v).contains(&"advisory-vulnerability".to_string()),
+        "{}",
+        out.both()
+    );
+    let (out, v) = scan_json(&s, &[releases.as_str(), "--vex", own.as_str()]);
+    out.assert_code(0);
+    let codes = all_codes(&v);
+    assert!(
+        codes.contains(&"advisory-settled-by-vex".to_string()),
+        "{}",
+        out.both()
+    );
+    assert!(
+        !codes.contains(&"advisory-vulnerability".to_string()),
+        "{}",
+        out.both()
+    );
+    // A supplier's `affected` keeps it; a malformed document stops the scan.
+    let f = supplier_vex(&s, "affected", "pkg:cargo/vulnlib@1.2.0");
+    scan_json(&s, &[releases.as_str(), "--vex", f.as_str()])
+        .0
+        .assert_code(1);
+    let bad = fixture("malformed/bad-status.openvex.json");
+    let (out, _) = scan_json(&s, &[releases.as_str(), "--vex", bad.as_str()]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("bad-status.openvex.json"),
+        "{}",
+        out.both()
+    );
+}

@@ -148,6 +148,8 @@ pub struct Options<'a> {
     pub namespace: &'a str,
     /// Worker threads.
     pub jobs: usize,
+    /// `--vex` documents: their `not_affected`/`fixed` statements settle findings.
+    pub vex: &'a [crate::vex::VexDocument],
 }
 
 /// Runs `cargo cra scan`.
@@ -183,6 +185,7 @@ pub fn run(args: &ScanArgs, printer: &Printer) -> Result<u8> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
+    let vex_docs = crate::vex::read_all(&args.vex)?;
     let opts = Options {
         policy: &policy,
         database: &database,
@@ -190,6 +193,7 @@ pub fn run(args: &ScanArgs, printer: &Printer) -> Result<u8> {
         trust: trust.as_ref(),
         namespace: &args.namespace,
         jobs,
+        vex: &vex_docs,
     };
     let started = std::time::Instant::now();
     let run = scan(&entries, &opts, printer)?;
@@ -490,8 +494,14 @@ pub fn match_inventory(inv: &Inventory, bytes: &[u8], opts: &Options<'_>) -> Res
             .collect();
         let settled = matching.iter().find(|ig| ig.silences(opts.today));
         let mut d = advisory::finding(r, m.kind, severity, pkg, &c.version);
+        let by_vex = match settled {
+            Some(_) => None,
+            None => vex_settlement(opts.vex, r, inv, c),
+        };
         if let Some(ig) = settled {
             d = settled_note(d, r, ig);
+        } else if let Some(m) = by_vex {
+            d = vex_note(d, r, m);
         } else {
             for ig in &matching {
                 d = d.with_note(crate::checks::advisories::triage_note(ig, opts.today));
@@ -630,6 +640,71 @@ fn settled_note(d: Diagnostic, r: &Record, ig: &Ignore) -> Diagnostic {
                 .map_or(serde_json::Value::Null, |j| j.as_str().into()),
         )
         .with_data("reason", ig.reason.clone())
+        .with_data("advisory-kind", Kind::of(r).map(|k| k.name()).unwrap_or(""))
+}
+
+/// The `--vex` statement that settles a finding on component `c` of the release `inv`
+/// describes (`not_affected` or `fixed`), matched by the advisory's ids, the product's purl
+/// and the SBOM's BOM-Links.
+fn vex_settlement<'d>(
+    docs: &'d [crate::vex::VexDocument],
+    r: &Record,
+    inv: &Inventory,
+    c: &inventory::Component,
+) -> Option<crate::vex::Match<'d>> {
+    if docs.is_empty() {
+        return None;
+    }
+    let ids = advisory::ids(r);
+    let bom = match (&inv.format, &inv.serial_number) {
+        (inventory::InputFormat::CycloneDx { .. }, Some(s)) if s.starts_with("urn:uuid:") => Some(
+            crate::vex::cyclonedx::bom_link(s, inv.bom_version.unwrap_or(1), None),
+        ),
+        _ => None,
+    };
+    let link = bom
+        .as_deref()
+        .zip(c.bom_ref.as_deref())
+        .map(|(b, r)| crate::vex::cyclonedx::link_into(b, r));
+    let subject = crate::vex::Subject {
+        ids: &ids,
+        product_purl: inv.product.as_ref().map(|p| p.purl.as_str()),
+        product_iri: bom.as_deref(),
+        component_purl: &c.purl,
+        component_iri: link.as_deref(),
+    };
+    crate::vex::find(docs, &subject).filter(|m| m.statement.status.settles())
+}
+
+/// A finding settled by a VEX statement, as a note naming the document and the reason.
+fn vex_note(d: Diagnostic, r: &Record, m: crate::vex::Match<'_>) -> Diagnostic {
+    let why = m
+        .statement
+        .reason()
+        .map(|x| format!(" ({x})"))
+        .unwrap_or_default();
+    let mut out = Diagnostic::new(
+        Code::AdvisorySettledByVex,
+        Severity::Note,
+        format!(
+            "{}, settled as `{}` by {}{why}",
+            d.message,
+            m.statement.status,
+            m.document.name()
+        ),
+    );
+    out.package = d.package;
+    out.notes = d.notes;
+    out.data = d.data;
+    out.with_data("settled-by", "vex")
+        .with_data("status", m.statement.status.as_str())
+        .with_data(
+            "justification",
+            m.statement
+                .justification
+                .map_or(serde_json::Value::Null, |j| j.as_str().into()),
+        )
+        .with_data("vex", m.document.name())
         .with_data("advisory-kind", Kind::of(r).map(|k| k.name()).unwrap_or(""))
 }
 
