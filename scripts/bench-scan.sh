@@ -10,8 +10,11 @@
 set -eu
 lock=$(realpath "$1"); db=$(realpath "$2"); work=${3:-/tmp/cargo-cra-bench-scan}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --locked --manifest-path "$here/Cargo.toml" >/dev/null 2>&1
-cra="$here/target/release/cargo-cra"
+# CARGO_CRA_BIN: a cargo-cra binary to use instead of building the release one.
+if [ -z "${CARGO_CRA_BIN:-}" ]; then
+    cargo build --release --locked --manifest-path "$here/Cargo.toml" >/dev/null 2>&1
+fi
+cra=${CARGO_CRA_BIN:-$here/target/release/cargo-cra}
 mkdir -p "$work"
 if [ ! -d "$work/archive" ]; then
     python3 "$here/scripts/gen-sbom-archive.py" "$lock" "$work/archive.tmp" 400 10000

@@ -14,8 +14,11 @@ set -eu
 db=$(realpath "$1"); shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 cdxgen=${CDXGEN:-cdxgen}
-cargo build --release --locked --manifest-path "$here/Cargo.toml" >/dev/null 2>&1
-cra="$here/target/release/cargo-cra"
+# CARGO_CRA_BIN: a cargo-cra binary to use instead of building the release one.
+if [ -z "${CARGO_CRA_BIN:-}" ]; then
+    cargo build --release --locked --manifest-path "$here/Cargo.toml" >/dev/null 2>&1
+fi
+cra=${CARGO_CRA_BIN:-$here/target/release/cargo-cra}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date -d 2026-08-22 +%s)}
 out=$(mktemp -d)
 status=0
@@ -61,7 +64,7 @@ m = json.load(sys.stdin); root = m["workspace_root"]
 pk = [p for p in m["packages"] if os.path.dirname(p["manifest_path"]) == root]
 print(pk[0]["name"] + ".cdx.json" if pk else "")')
     fi
-    (cd "$ws" && "$cdxgen" -t rust -o "$out/$name.cdxgen.json" . >/dev/null 2>&1)
+    (cd "$ws" && "$cdxgen" -t rust --no-recurse -o "$out/$name.cdxgen.json" . >/dev/null 2>&1)
     cargo-audit audit --no-fetch --json --db "$db" --file "$ws/Cargo.lock" >"$out/$name.audit.json" 2>/dev/null || true
     locked=$(grep -c '^\[\[package\]\]' "$ws/Cargo.lock")
     for sbom in "$ws/$rel" "$out/$name.cdxgen.json"; do
