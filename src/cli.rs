@@ -212,6 +212,11 @@ pub struct InitArgs {
     /// Overwrite an existing policy file (and security.txt).
     #[arg(long)]
     pub force: bool,
+    /// Start from a team's cargo-deny configuration: keep every setting (keys cargo-deny
+    /// removed are commented out next to their cargo-deny 0.20 form), make cargo-deny's
+    /// defaults explicit, and add the CRA sections.
+    #[arg(long, value_name = "DENY_TOML")]
+    pub from: Option<Utf8PathBuf>,
     /// Also write an RFC 9116 `.well-known/security.txt` at the workspace root from the CRA
     /// metadata (contacts, disclosure policy; expires in 364 days). An existing policy file
     /// is then kept.

@@ -44,12 +44,202 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<u8> {
             "{path}: already exists (use --force to overwrite)"
         )));
     }
-    fsutil::write_atomic(&path, policy::EXAMPLE.as_bytes())?;
+    let text = match &args.from {
+        Some(from) => from_deny_toml(from, &path)?,
+        None => policy::EXAMPLE.to_string(),
+    };
+    fsutil::write_atomic(&path, text.as_bytes())?;
     printer.status("Created", &path);
     if !printer.quiet {
         println!("Add the CRA product metadata to each product's Cargo.toml:\n\n{METADATA_BLOCK}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The CRA sections `init --from` appends.
+const CRA_SECTIONS: &str = r#"
+# ---- cargo-cra: the CRA sections (cargo-deny does not read this file) ----
+
+[product]
+# The products are the members with a binary target unless listed here.
+# members = ["app"]
+# The support period must reach at least this many years after `release-date`.
+min-support-years = 5
+
+[sbom]
+# Private key `cargo cra sbom` signs with (relative to this file), and the SSHSIG namespace.
+# signing-key = "release-key"
+namespace = "cargo-cra-sbom"
+"#;
+
+/// `init --from DENY_TOML`: the team's deny.toml as a deny-policy.toml. The text is kept
+/// (comments and order too); keys cargo-deny removed are commented out with their
+/// cargo-deny 0.20 form next to them, ignores without a reason get one to fill in, the
+/// defaults where cargo-deny and cargo-cra differ are written out (so the verdicts stay
+/// cargo-deny's), and the CRA sections are appended. The result must load as our policy.
+pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result<String> {
+    let text = fsutil::read_to_string(from)?;
+    // Read as cargo-deny's file: refuses what cannot be translated (exit 2 with the form).
+    let deny_name = from
+        .file_name()
+        .filter(|n| !n.starts_with("deny-policy"))
+        .map(|_| from.to_path_buf())
+        .unwrap_or_else(|| from.with_file_name("deny.toml"));
+    let parsed = policy::Policy::parse(&deny_name, &text).map_err(|e| match e {
+        Error::Malformed { message, .. } => Error::malformed(from, message),
+        other => other,
+    })?;
+    // Edits: (span, replacement), applied from the end.
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut appended: Vec<(String, String)> = Vec::new();
+    for w in &parsed.warnings {
+        match w.code {
+            crate::diag::Code::PolicyStricterForm
+                if w.replacement.starts_with("{ id = ") || w.replacement.starts_with("{ crate = ") =>
+            {
+                let form = w.replacement.replace(
+                    "why it does not apply",
+                    "imported from deny.toml without a reason: say why it does not apply",
+                );
+                edits.push((w.span.clone(), form));
+            }
+            // Our own level: kept as written (deny-policy.toml reads it as a level).
+            crate::diag::Code::PolicyKeyDeprecated
+                if w.message.contains("cargo-cra keeps reporting them as warnings") => {}
+            crate::diag::Code::PolicyKeyDeprecated => {
+                let (start, end) = line_range(&text, &w.span);
+                let original: String = text[start..end]
+                    .lines()
+                    .map(|l| format!("# {l}\n"))
+                    .collect();
+                let mut new = format!("# cargo-cra: {}\n{original}", w.message);
+                let (table, body) = match w.replacement.strip_prefix('[') {
+                    Some(rest) => match rest.split_once(']') {
+                        Some((t, b)) => (Some(t.to_string()), b.trim_start_matches('\n').to_string()),
+                        None => (None, w.replacement.clone()),
+                    },
+                    None => (None, w.replacement.clone()),
+                };
+                match table {
+                    Some(t) => appended.push((t, body)),
+                    None => {
+                        new.push_str(&w.replacement);
+                        new.push('\n');
+                    }
+                }
+                edits.push((start..end, new));
+            }
+            _ => {}
+        }
+    }
+    // `deny` and `allow-osi-fsf-free` change the allow list itself: write the translated one.
+    let allow_changed = parsed.warnings.iter().any(|w| {
+        w.code == crate::diag::Code::PolicyKeyDeprecated
+            && (w.message.starts_with("`deny` was removed")
+                || w.message.starts_with("`allow-osi-fsf-free = "))
+    });
+    if allow_changed {
+        let list = format!(
+            "[{}]",
+            parsed
+                .licenses
+                .allow
+                .iter()
+                .map(|l| format!("\"{l}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        match &parsed.licenses.allow_span {
+            Some(span) => edits.push((span.clone(), list)),
+            None => appended.push(("licenses".to_string(), format!("allow = {list}"))),
+        }
+    }
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    let mut result = text.clone();
+    let mut last_start = usize::MAX;
+    for (r, new) in edits {
+        if r.end > last_start {
+            continue; // overlapping (two findings on one line): the first one wins
+        }
+        result.replace_range(r.clone(), &new);
+        last_start = r.start;
+    }
+    // cargo-deny's defaults where ours differ, written out.
+    let doc: toml::Table = toml::from_str(&text).unwrap_or_default();
+    let has = |table: &str, key: &str| {
+        doc.get(table)
+            .and_then(|t| t.as_table())
+            .is_some_and(|t| t.contains_key(key))
+    };
+    for (table, key, value) in [
+        ("sources", "unknown-registry", "\"warn\""),
+        ("sources", "unknown-git", "\"warn\""),
+        ("advisories", "unmaintained", "\"all\""),
+        ("advisories", "unsound", "\"workspace\""),
+    ] {
+        if !has(table, key) {
+            appended.push((
+                table.to_string(),
+                format!("# cargo-deny's default, written out (cargo-cra's own is stricter)\n{key} = {value}"),
+            ));
+        }
+    }
+    for (table, body) in appended {
+        result = insert_into_table(&result, &table, &body);
+    }
+    result = format!(
+        "# deny-policy.toml written by `cargo cra init --from {}`: the cargo-deny settings as\n# they were (keys cargo-deny removed are commented out next to their v2 form), plus the\n# CRA sections at the end.\n\n{result}",
+        from.file_name().unwrap_or("deny.toml")
+    );
+    if !result.ends_with('\n') {
+        result.push('\n');
+    }
+    result.push_str(CRA_SECTIONS);
+    // The written file must load as our policy.
+    policy::Policy::parse(out, &result).map_err(|e| {
+        Error::other(format!(
+            "{from}: the translated policy does not load ({e}); please report this"
+        ))
+    })?;
+    Ok(result)
+}
+
+/// The whole lines a span touches (byte range including the final newline).
+fn line_range(text: &str, span: &std::ops::Range<usize>) -> (usize, usize) {
+    let start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = text[span.end.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    (start, end)
+}
+
+/// Adds `body` (key lines) to `[table]`: after its header when the file has one, else as a
+/// new table at the end.
+fn insert_into_table(text: &str, table: &str, body: &str) -> String {
+    let header = format!("[{table}]");
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == header {
+            let at = offset + line.len();
+            let mut out = text[..at].to_string();
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(body);
+            out.push('\n');
+            out.push_str(&text[at..]);
+            return out;
+        }
+        offset += line.len();
+    }
+    let mut out = text.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("\n{header}\n{body}\n"));
+    out
 }
 
 /// `init --security-txt`: `.well-known/security.txt` from the products' CRA metadata.
