@@ -72,8 +72,16 @@ fn v2_style_deny_toml_loads_with_cargo_denys_meaning() {
     assert!(b.skip[1].spec.matches("base64", &"0.21.7".parse().unwrap()));
     assert!(!b.skip[1].spec.matches("base64", &"0.22.0".parse().unwrap()));
     // `name@version` is that exact version.
-    assert!(b.skip[0].spec.matches("bitflags", &"1.3.2".parse().unwrap()));
-    assert!(!b.skip[0].spec.matches("bitflags", &"1.3.3".parse().unwrap()));
+    assert!(
+        b.skip[0]
+            .spec
+            .matches("bitflags", &"1.3.2".parse().unwrap())
+    );
+    assert!(
+        !b.skip[0]
+            .spec
+            .matches("bitflags", &"1.3.3".parse().unwrap())
+    );
     assert_eq!(b.skip_tree[0].depth, Some(3));
     let build = b.build.as_ref().unwrap();
     assert_eq!(build.allow_build_scripts.as_ref().unwrap().len(), 3);
@@ -102,7 +110,10 @@ fn v1_style_keys_are_read_with_a_warning_printing_the_v2_form() {
             .iter()
             .any(|(m, r)| m.contains(needle) && r.contains(form))
     };
-    assert!(has("top-level `targets`", "[graph]\ntargets = "), "{deprecated:#?}");
+    assert!(
+        has("top-level `targets`", "[graph]\ntargets = "),
+        "{deprecated:#?}"
+    );
     assert!(has("top-level `exclude`", "[graph]\nexclude = [\"xtask\"]"));
     assert!(has("`vulnerability`", "remove the line"));
     assert!(has("`unmaintained = \"warn\"`", "unmaintained = \"none\""));
@@ -111,7 +122,10 @@ fn v1_style_keys_are_read_with_a_warning_printing_the_v2_form() {
     assert!(has("`copyleft`", "remove the line"));
     assert!(has("`default`", "remove the line"));
     assert!(has("`deny`", "keep those licenses out of `allow`"));
-    assert!(has("allow-build-scripts", "[bans.build]\nallow-build-scripts = "));
+    assert!(has(
+        "allow-build-scripts",
+        "[bans.build]\nallow-build-scripts = "
+    ));
     // Translated: targets into [graph], the denied license out of `allow`, the moved build
     // script list into [bans.build].
     assert_eq!(p.graph.targets.len(), 2);
@@ -160,7 +174,11 @@ fn allow_osi_fsf_free_becomes_the_explicit_list_it_allowed() {
         .iter()
         .find(|w| w.message.contains("allow-osi-fsf-free"))
         .unwrap();
-    assert!(w.replacement.starts_with("allow = [\""), "{}", w.replacement);
+    assert!(
+        w.replacement.starts_with("allow = [\""),
+        "{}",
+        w.replacement
+    );
 }
 
 #[test]
@@ -201,7 +219,11 @@ fn wrong_types_say_what_the_key_takes_in_toml_words() {
             "2:15",
             "expected true or false",
         ),
-        ("[bans]\nmultiple-version = \"deny\"\n", "2:20", "did you mean `multiple-versions`?"),
+        (
+            "[bans]\nmultiple-version = \"deny\"\n",
+            "2:20",
+            "did you mean `multiple-versions`?",
+        ),
     ] {
         let err = parse_deny(text).unwrap_err();
         assert!(
@@ -210,7 +232,10 @@ fn wrong_types_say_what_the_key_takes_in_toml_words() {
         );
         assert!(err.contains(words), "{text}: {err}");
         for internal in ["struct", "Raw", "enum ", "Spanned", "Value"] {
-            assert!(!err.contains(internal), "{text}: names an internal type: {err}");
+            assert!(
+                !err.contains(internal),
+                "{text}: names an internal type: {err}"
+            );
         }
     }
 }
@@ -269,7 +294,12 @@ fn discovery_reads_deny_toml_then_the_other_places() {
     for place in ["deny.toml", ".deny.toml", ".cargo/deny.toml"] {
         s.write(place, &policy);
         let out = run(s.cmd([
-            "check", "licenses", "--locked", "--offline", "--format", "json",
+            "check",
+            "licenses",
+            "--locked",
+            "--offline",
+            "--format",
+            "json",
         ]));
         out.assert_code(0);
         let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -284,7 +314,12 @@ fn discovery_reads_deny_toml_then_the_other_places() {
     s.write("deny.toml", "[licenses]\nallow = []\n");
     s.write("deny-policy.toml", &policy);
     let out = run(s.cmd([
-        "check", "licenses", "--locked", "--offline", "--format", "json",
+        "check",
+        "licenses",
+        "--locked",
+        "--offline",
+        "--format",
+        "json",
     ]));
     out.assert_code(0);
 }
@@ -301,8 +336,14 @@ fn init_from_deny_toml_keeps_every_setting_and_adds_the_cra_sections() {
     assert!(written.contains("# vulnerability = \"deny\""), "{written}");
     assert!(written.contains("# cargo-cra: the top-level `targets` moved to `[graph]`"));
     assert!(written.contains("\n[graph]\n"), "{written}");
-    assert!(written.contains("\ntargets = [{ triple = \"x86_64-unknown-linux-gnu\" }"), "{written}");
-    assert!(written.contains("[bans.build]\nallow-build-scripts = "), "{written}");
+    assert!(
+        written.contains("\ntargets = [{ triple = \"x86_64-unknown-linux-gnu\" }"),
+        "{written}"
+    );
+    assert!(
+        written.contains("[bans.build]\nallow-build-scripts = "),
+        "{written}"
+    );
     // The ignore without a reason gets one to fill in; cargo-deny's defaults written out.
     assert!(written.contains("{ id = \"RUSTSEC-2020-0071\", reason = \"imported from deny.toml"));
     assert!(written.contains("unsound = \"workspace\""), "{written}");
@@ -317,6 +358,10 @@ fn init_from_deny_toml_keeps_every_setting_and_adds_the_cra_sections() {
     s.write("bad.toml", fixture("v1-untranslatable.toml"));
     let out = run(s.cmd(["init", "--from", "bad.toml", "other.toml"]));
     out.assert_code(2);
-    assert!(out.stderr.contains("cargo-deny 0.20 writes it as"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cargo-deny 0.20 writes it as"),
+        "{}",
+        out.stderr
+    );
     assert!(!s.path("other.toml").exists());
 }

@@ -95,7 +95,8 @@ pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result
     for w in &parsed.warnings {
         match w.code {
             crate::diag::Code::PolicyStricterForm
-                if w.replacement.starts_with("{ id = ") || w.replacement.starts_with("{ crate = ") =>
+                if w.replacement.starts_with("{ id = ")
+                    || w.replacement.starts_with("{ crate = ") =>
             {
                 let form = w.replacement.replace(
                     "why it does not apply",
@@ -105,7 +106,8 @@ pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result
             }
             // Our own level: kept as written (deny-policy.toml reads it as a level).
             crate::diag::Code::PolicyKeyDeprecated
-                if w.message.contains("cargo-cra keeps reporting them as warnings") => {}
+                if w.message
+                    .contains("cargo-cra keeps reporting them as warnings") => {}
             crate::diag::Code::PolicyKeyDeprecated => {
                 let (start, end) = line_range(&text, &w.span);
                 let original: String = text[start..end]
@@ -115,7 +117,9 @@ pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result
                 let mut new = format!("# cargo-cra: {}\n{original}", w.message);
                 let (table, body) = match w.replacement.strip_prefix('[') {
                     Some(rest) => match rest.split_once(']') {
-                        Some((t, b)) => (Some(t.to_string()), b.trim_start_matches('\n').to_string()),
+                        Some((t, b)) => {
+                            (Some(t.to_string()), b.trim_start_matches('\n').to_string())
+                        }
                         None => (None, w.replacement.clone()),
                     },
                     None => (None, w.replacement.clone()),

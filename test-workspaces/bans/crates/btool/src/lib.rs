@@ -1,0 +1,6 @@
+//! A member with a build script.
+
+/// The tool's name.
+pub fn name() -> String {
+    "btool".to_string()
+}

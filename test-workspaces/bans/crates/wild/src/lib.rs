@@ -1,0 +1,6 @@
+//! Wildcard requirements.
+
+/// Joins.
+pub fn joined() -> String {
+    smallfmt::join(&[&btool::name()], ",")
+}

@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", smallfmt::pad_left(&btool::name(), 8));
+}
