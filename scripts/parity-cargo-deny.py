@@ -9,7 +9,15 @@ same workspace and configuration (CONFIG, default: the workspace's deny.toml) an
 the crates each tool FAILS (diagnostics of severity error), per check. Prints one line per
 check: `check: both N, only cargo-deny [...], only cargo-cra [...]`, and exits 1 if any
 check differs. Both run offline (dependencies must be in the cargo cache).
+
+With --advisory-db PATH (a RustSec database folder), the advisories check runs too: cargo-deny
+gets a git copy of it where it looks for its database and a copy of the configuration with
+`db-path` pointing there and no staleness limit; cargo-cra gets `--advisory-db PATH`, the same
+configuration and SOURCE_DATE_EPOCH of the snapshot's date so it is not stale either.
 """
+import re
+import shutil
+import tempfile
 import json
 import os
 import subprocess
@@ -22,7 +30,7 @@ def deny_failures(ws, config, check, db):
     cmd = ["cargo", "deny", "--offline", "--format", "json", "--color", "never"]
     if config:
         cmd += ["--config", config]
-    cmd += ["check", "--disable-fetch", check] if check == "advisories" else ["check", check]
+    cmd += ["check", check]
     p = subprocess.run(cmd, cwd=ws, capture_output=True, text=True)
     crates = set()
     codes = {}
@@ -80,12 +88,45 @@ def cra_failures(ws, config, check, db, binary):
     return crates, codes, p.returncode
 
 
+def prepare_advisories(ws, config, db):
+    """A configuration copy whose [advisories] points cargo-deny at a git copy of `db`."""
+    tmp = tempfile.mkdtemp(prefix="parity-deny-")
+    text = open(config or os.path.join(ws, "deny.toml")).read() if (config or os.path.exists(os.path.join(ws, "deny.toml"))) else ""
+    lines = []
+    for line in text.splitlines():
+        if re.match(r"\s*(db-path|db-urls|maximum-db-staleness)\s*=", line):
+            line = "# (parity) " + line
+        lines.append(line)
+    text = "\n".join(lines) + "\n"
+    extra = f'db-path = "{tmp}/dbs"\nmaximum-db-staleness = "P36500D"\n'
+    if re.search(r"^\[advisories\]\s*$", text, re.M):
+        text = re.sub(r"^\[advisories\]\s*$", "[advisories]\n" + extra, text, count=1, flags=re.M)
+    else:
+        text += "\n[advisories]\n" + extra
+    cfg = os.path.join(tmp, "deny.toml")
+    open(cfg, "w").write(text)
+    p = subprocess.run(["cargo", "deny", "-L", "debug", "--offline", "--config", cfg, "check", "advisories"],
+                       cwd=ws, capture_output=True, text=True)
+    m = re.search(r"Opening advisory database at '([^']*)'", p.stderr)
+    if m:
+        dest = m.group(1)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copytree(db, dest)
+        g = ["git", "-C", dest]
+        subprocess.run(g + ["init", "-q"], check=True)
+        subprocess.run(g + ["add", "-A"], check=True)
+        subprocess.run(g + ["-c", "user.name=parity", "-c", "user.email=parity@example.com", "commit", "-q", "-m", "snapshot"], check=True)
+        open(os.path.join(dest, ".git", "FETCH_HEAD"), "w").close()
+    return cfg
+
+
 def main():
     args = sys.argv[1:]
     checks = CHECKS
     db = None
     binary = os.environ.get("CARGO_CRA", "cargo-cra")
     pos = []
+    prepare_only = False
     i = 0
     while i < len(args):
         a = args[i]
@@ -95,6 +136,9 @@ def main():
         elif a == "--advisory-db":
             db = args[i + 1]
             i += 2
+        elif a == "--prepare-only":
+            prepare_only = True
+            i += 1
         elif a == "--cargo-cra":
             binary = args[i + 1]
             i += 2
@@ -103,6 +147,15 @@ def main():
             i += 1
     ws = os.path.abspath(pos[0])
     config = os.path.abspath(pos[1]) if len(pos) > 1 else None
+    if db:
+        config = prepare_advisories(ws, config, db)
+        if prepare_only:
+            print(config)
+            return
+        # The snapshot's own date, so neither tool finds the database stale.
+        os.environ.setdefault("SOURCE_DATE_EPOCH", "1787000000")
+    elif "advisories" in checks:
+        checks = [c for c in checks if c != "advisories"]
     differ = False
     for check in checks:
         d, dcodes, drc = deny_failures(ws, config, check, db)

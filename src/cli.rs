@@ -104,6 +104,10 @@ pub struct WorkspaceArgs {
     /// Read `cargo metadata --format-version 1` output from this file instead of running cargo.
     #[arg(long, value_name = "PATH")]
     pub metadata_path: Option<Utf8PathBuf>,
+    /// Cached `cargo metadata` answers by target (`host-tuple` included), set by the
+    /// cargo-answer cache ([`crate::cargo_cache`]); not a command-line flag.
+    #[arg(skip)]
+    pub cached_metadata: std::collections::BTreeMap<String, Utf8PathBuf>,
 }
 
 impl WorkspaceArgs {

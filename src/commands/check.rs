@@ -163,12 +163,12 @@ pub fn run_checks_with(
         });
         let bans_opts = bans::graph::metadata_options(&args.workspace, &policy.graph);
         let user_metadata = ws_args.metadata_path.clone();
+        // Not without a lockfile: cargo would create one (the loader reports its absence).
+        let has_lock = root.join("Cargo.lock").is_file();
         let cache_ref = cache.as_deref();
         let (ws, bans_meta, answers) = std::thread::scope(|s| {
             // cargo-deny's graph needs its own `cargo metadata` (unfiltered, or filtered for
             // its one target): it runs while the workspace loads.
-            // Not without a lockfile: cargo would create one (the loader reports its absence).
-            let has_lock = root.join("Cargo.lock").is_file();
             let bans_job = (want_bans && user_metadata.is_none() && has_lock).then(|| {
                 let (m, o) = (&manifest, &bans_opts);
                 s.spawn(move || match cache_ref.and_then(|c| c.answer(m, o)) {
@@ -182,6 +182,32 @@ pub fn run_checks_with(
             {
                 ws_args.metadata_path = Some(a.path.clone());
                 answers.push(a);
+            } else if let Some(c) = cache_ref
+                && user_metadata.is_none()
+                && has_lock
+            {
+                // Several targets: one answer per target (the host's own run, needed only
+                // when no target is the host, stays uncached).
+                let targets = ws_args.target.clone();
+                let found: Vec<(String, Option<crate::cargo_cache::Answer>)> =
+                    std::thread::scope(|s2| {
+                        let jobs: Vec<_> = targets
+                            .iter()
+                            .map(|t| {
+                                let (m, w) = (&manifest, &ws_args);
+                                s2.spawn(move || {
+                                    (t.clone(), c.answer(m, &workspace::metadata_options(w, t)))
+                                })
+                            })
+                            .collect();
+                        jobs.into_iter().filter_map(|j| j.join().ok()).collect()
+                    });
+                for (t, a) in found {
+                    if let Some(a) = a {
+                        ws_args.cached_metadata.insert(t, a.path.clone());
+                        answers.push(a);
+                    }
+                }
             }
             let ws = workspace::load(&ws_args);
             let bans_meta =

@@ -672,6 +672,13 @@ fn run_metadata(
     manifest: &Utf8Path,
     target: &str,
 ) -> Result<cargo_metadata::Metadata> {
+    // An answer the cargo-answer cache holds for exactly this command.
+    if let Some(p) = args.cached_metadata.get(target)
+        && let Ok(text) = fsutil::read_to_string(p)
+        && let Ok(md) = cargo_metadata::MetadataCommand::parse(&text)
+    {
+        return Ok(md);
+    }
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.manifest_path(manifest);
     cmd.other_options(metadata_options(args, target));
