@@ -16,8 +16,13 @@ db=$(cd "$2" && pwd)
 cfg=${3:-}
 runs=${4:-10}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --offline --locked --manifest-path "$here/Cargo.toml" >/dev/null 2>&1
-bin="$here/target/release/cargo-cra"
+# CARGO_CRA: an already built cargo-cra to measure (default: build this checkout in release).
+if [ -n "${CARGO_CRA:-}" ]; then
+    bin=$CARGO_CRA
+else
+    cargo build --release --offline --locked --manifest-path "$here/Cargo.toml" >/dev/null 2>&1
+    bin="$here/target/release/cargo-cra"
+fi
 cd "$ws"
 echo "packages in Cargo.lock: $(grep -c '^name = ' Cargo.lock)"
 args=()
