@@ -489,10 +489,26 @@ pub fn read_lockfile(path: &Utf8Path) -> Result<(cargo_lock::Lockfile, Arc<str>)
         )));
     }
     let text = fsutil::read_to_string(path)?;
+    check_checksums(path, &text)?;
     let lock: cargo_lock::Lockfile = text.parse().map_err(|e: cargo_lock::Error| {
         Error::malformed(path, format!("not a valid Cargo.lock: {e}"))
     })?;
     Ok((lock, text.into()))
+}
+
+/// Refuses a `checksum` that is not ASCII before `cargo-lock` parses it: cargo-lock 11 slices
+/// the 64-byte string two bytes at a time and panics inside a multi-byte character (found by
+/// the `lockfile` fuzz target). A checksum is 64 hexadecimal digits, so nothing valid is lost.
+fn check_checksums(path: &Utf8Path, text: &str) -> Result<()> {
+    for (i, line) in text.lines().enumerate() {
+        if line.contains("checksum") && !line.is_ascii() {
+            return Err(Error::malformed(
+                format!("{path}:{}", i + 1),
+                "not a valid Cargo.lock: a checksum must be 64 hexadecimal digits",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Loads the workspace for `check`/`sbom`: finds the manifest and lockfile, runs
@@ -860,6 +876,23 @@ fn select_roots(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_non_ascii_checksum_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Utf8PathBuf::from_path_buf(dir.path().join("Cargo.lock")).unwrap();
+        let bad = format!(
+            "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\u{2dd}{}\"\n",
+            "8".repeat(15),
+            "0".repeat(47)
+        );
+        std::fs::write(&p, bad).unwrap();
+        let e = read_lockfile(&p).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("{p}:7: not a valid Cargo.lock: a checksum")),
+            "{e}"
+        );
+    }
 
     #[test]
     fn source_kinds() {
