@@ -700,8 +700,7 @@ fn check_lockfile(sbom: &Value, path: &Utf8Path, checks: &mut Vec<Check>) -> Res
             "{path}: not found (`--lockfile` needs a Cargo.lock)"
         )));
     }
-    let lock =
-        cargo_lock::Lockfile::load(path).map_err(|e| Error::malformed(path, e.to_string()))?;
+    let (lock, _) = crate::workspace::read_lockfile(path)?;
     // name -> version -> checksum
     let mut locked: BTreeMap<String, BTreeMap<String, Option<String>>> = BTreeMap::new();
     for p in &lock.packages {
