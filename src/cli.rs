@@ -400,9 +400,10 @@ pub struct ScanArgs {
     #[arg(long, default_value = "cargo-cra-sbom")]
     pub namespace: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to this file (atomically) instead of stdout (with --format json).
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Human)]
+    pub format: FindingsFormat,
+    /// Write the report to this file (atomically) instead of stdout (with --format json,
+    /// sarif or github).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<Utf8PathBuf>,
     /// Advisory database directory (default: policy `db-path`, else $CARGO_HOME/advisory-db).

@@ -276,3 +276,124 @@ fn output_needs_a_machine_format() {
         out.stderr
     );
 }
+
+/// The `clean` scenario with the scan test's release archive in `releases/`, plus one input
+/// the scan cannot read (CycloneDX XML): a finding about a whole file.
+fn scan_archive() -> Scenario {
+    let s = scenario("clean");
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/releases"),
+        &s.path("releases"),
+    )
+    .unwrap();
+    s.write(
+        "releases/legacy/app-0.9.0.cdx.xml",
+        "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.4\" version=\"1\"/>\n",
+    );
+    s
+}
+
+fn scan(s: &Scenario, args: &[&str]) -> Output {
+    let db = fixture_db();
+    let mut all = vec!["scan", "--offline", "--advisory-db", db.as_str()];
+    all.extend_from_slice(args);
+    run(s.cmd(all))
+}
+
+#[test]
+fn scan_sarif_points_into_the_sboms_and_is_stable() {
+    let s = scan_archive();
+    let out = scan(&s, &["releases", "--format", "sarif", "-o", "scan.sarif"]);
+    out.assert_code(1);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    let text = s.read("scan.sarif");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("test-sarif");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("scan--releases.sarif"), &text).unwrap();
+    let log: Value = serde_json::from_str(&text).unwrap();
+    assert_github_accepts(&log, &s);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    // An advisory finding points at the component's purl in the SBOM that lists it.
+    let vuln = results
+        .iter()
+        .find(|r| r["ruleId"] == "advisory-vulnerability")
+        .expect("an advisory finding");
+    let loc = &vuln["locations"][0]["physicalLocation"];
+    let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.starts_with("releases/"), "{uri}");
+    let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
+    let sbom = s.read(uri);
+    assert!(
+        sbom.lines().nth(line - 1).unwrap().contains("pkg:cargo/"),
+        "line {line} of {uri}: {loc:#}"
+    );
+    // The unreadable input: its own file, line 1.
+    let unreadable = results
+        .iter()
+        .find(|r| r["ruleId"] == "scan-input-unreadable")
+        .expect("the XML SBOM is a finding");
+    let loc = &unreadable["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "releases/legacy/app-0.9.0.cdx.xml"
+    );
+    assert_eq!(loc["region"]["startLine"], 1);
+    // Identical runs give identical logs (fingerprints included).
+    let again = scan(&s, &["releases", "--format", "sarif"]);
+    again.assert_code(1);
+    assert_eq!(again.stdout, text);
+}
+
+#[test]
+fn scan_of_an_archive_outside_the_repository_is_relative_to_the_archive() {
+    let s = scan_archive();
+    // The workspace is a git repository; the archive is a folder beside it.
+    std::fs::create_dir_all(s.path(".git")).unwrap();
+    let archive = s.root.join("archive");
+    common::copy_dir(&s.path("releases"), &archive).unwrap();
+    let out = scan(&s, &[archive.to_str().unwrap(), "--format", "sarif"]);
+    out.assert_code(1);
+    let log: Value = serde_json::from_str(&out.stdout).unwrap();
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(!uri.starts_with('/') && !uri.contains(".."), "{uri}");
+        assert!(archive.join(uri).is_file(), "{uri} is in the archive");
+    }
+}
+
+#[test]
+fn scan_github_format_annotates_the_sbom_lines() {
+    let s = scan_archive();
+    let out = scan(&s, &["releases", "--format", "github"]);
+    out.assert_code(1);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let vuln = lines
+        .iter()
+        .find(|l| l.contains("title=advisory-vulnerability"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(vuln.starts_with("::error file=releases/"), "{vuln}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error file=releases/legacy/app-0.9.0.cdx.xml,line=1,")),
+        "{}",
+        out.stdout
+    );
+    for l in &lines {
+        assert!(l.starts_with("::"), "{l}");
+        assert!(!l.contains('\r'));
+    }
+    // Human output refuses -o; the machine formats take it.
+    let out = scan(&s, &["releases", "-o", "x.txt"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("json, sarif or github"),
+        "{}",
+        out.stderr
+    );
+}

@@ -392,7 +392,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> Result<u8> {
             }
         }
         Format::Sarif | Format::Github => {
-            let anchors = crate::export::check_anchors(&run);
+            let anchors = check_anchors(&run);
             let bytes = if args.format == Format::Sarif {
                 crate::export::sarif::to_json(&run.diagnostics, &run.sources, &anchors)?
             } else {
@@ -472,6 +472,29 @@ pub fn write_report(output: Option<&camino::Utf8Path>, bytes: &[u8]) -> Result<(
                 .and_then(|()| out.flush())
                 .map_err(|e| crate::error::Error::other(format!("failed to write to stdout: {e}")))
         }
+    }
+}
+
+/// Anchors for a `check` run: the repository around the workspace, its `Cargo.lock`, the
+/// manifest of every package with one inside the repository, and the policy then the root
+/// manifest as fallbacks.
+pub fn check_anchors(run: &CheckRun) -> crate::export::Anchors {
+    let ws = &run.ws;
+    let mut manifests = std::collections::BTreeMap::new();
+    for p in &ws.graph.pkgs {
+        if let Some(m) = ws.meta_pkg(p) {
+            manifests.insert(p.purl.clone(), m.manifest_path.clone());
+        }
+    }
+    let mut fallback = Vec::new();
+    fallback.extend(run.policy.path.clone());
+    fallback.push(ws.root_manifest.clone());
+    fallback.push(ws.lockfile_path.clone());
+    crate::export::Anchors {
+        repo_root: crate::export::repository_root(&ws.root),
+        lockfile: Some(ws.lockfile_path.clone()),
+        manifests,
+        fallback,
     }
 }
 

@@ -231,29 +231,6 @@ pub fn full_message(d: &Diagnostic) -> String {
     m
 }
 
-/// Anchors for a `check` run: the repository around the workspace, its `Cargo.lock`, the
-/// manifest of every package with one inside the repository, and the policy then the root
-/// manifest as fallbacks.
-pub fn check_anchors(run: &crate::commands::check::CheckRun) -> Anchors {
-    let ws = &run.ws;
-    let mut manifests = BTreeMap::new();
-    for p in &ws.graph.pkgs {
-        if let Some(m) = ws.meta_pkg(p) {
-            manifests.insert(p.purl.clone(), m.manifest_path.clone());
-        }
-    }
-    let mut fallback = Vec::new();
-    fallback.extend(run.policy.path.clone());
-    fallback.push(ws.root_manifest.clone());
-    fallback.push(ws.lockfile_path.clone());
-    Anchors {
-        repo_root: repository_root(&ws.root),
-        lockfile: Some(ws.lockfile_path.clone()),
-        manifests,
-        fallback,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

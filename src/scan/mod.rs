@@ -20,12 +20,13 @@
 //! line-preserving excerpt of the files with findings is kept, so memory is bounded by the
 //! largest file, not the archive.
 
+pub mod export;
 pub mod report;
 
 use crate::advisory::config::{Ignore, IgnoreTarget};
 use crate::advisory::db::{self, Database, Record};
 use crate::advisory::{self, Kind};
-use crate::cli::{Format, ScanArgs};
+use crate::cli::{FindingsFormat as Format, ScanArgs};
 use crate::diag::{Code, Diagnostic, PackageRef, Severity, SourceMap};
 use crate::error::{Error, ExitCode, Result};
 use crate::inventory::{self, Entry, Inventory};
@@ -156,7 +157,7 @@ pub struct Options<'a> {
 pub fn run(args: &ScanArgs, printer: &Printer) -> Result<u8> {
     if args.output.is_some() && args.format == Format::Human {
         return Err(Error::other(
-            "--output writes the JSON report: add --format json",
+            "--output writes a report: add --format json, sarif or github",
         ));
     }
     if args.identity.is_some() && args.allowed_signers.is_none() {
@@ -212,6 +213,14 @@ pub fn run(args: &ScanArgs, printer: &Printer) -> Result<u8> {
                 Some(path) => crate::fsutil::write_atomic(path, json.as_bytes())?,
                 None => print!("{json}"),
             }
+        }
+        Format::Sarif | Format::Github => {
+            let cwd = std::env::current_dir()
+                .ok()
+                .and_then(|d| Utf8PathBuf::from_path_buf(d).ok())
+                .ok_or_else(|| Error::other("the current directory is not valid UTF-8"))?;
+            let bytes = export::render(&run, args.format, &cwd)?;
+            crate::commands::check::write_report(args.output.as_deref(), &bytes)?;
         }
         Format::Human => report::print_human(&run, code, printer),
     }
