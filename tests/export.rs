@@ -7,17 +7,10 @@
 
 mod common;
 
-use common::{Output, Scenario, run, scenario};
+use common::{Output, Scenario, fixture_db, run, scenario};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-fn fixture_db() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/advisory-db")
-        .display()
-        .to_string()
-}
 
 fn check(s: &Scenario, extra: &[&str]) -> Output {
     let db = fixture_db();
@@ -39,12 +32,7 @@ fn sarif(s: &Scenario, test: &str, extra: &[&str]) -> (Output, String, Value) {
         out.stdout
     );
     let text = std::fs::read_to_string(&out_file).unwrap();
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("test-sarif");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{test}--{}.sarif", s.name)), &text).unwrap();
+    common::export_for_validation("test-sarif", &format!("{test}--{}.sarif", s.name), &text);
     let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON: {e}\n{text}"));
     (out, text, v)
 }
@@ -307,12 +295,7 @@ fn scan_sarif_points_into_the_sboms_and_is_stable() {
     out.assert_code(1);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     let text = s.read("scan.sarif");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("test-sarif");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("scan--releases.sarif"), &text).unwrap();
+    common::export_for_validation("test-sarif", "scan--releases.sarif", &text);
     let log: Value = serde_json::from_str(&text).unwrap();
     assert_github_accepts(&log, &s);
     let results = log["runs"][0]["results"].as_array().unwrap();

@@ -1,6 +1,8 @@
 //! The inventory readers on SBOMs in each generator's shape, SPDX 2 and 3, binaries with and
 //! without `cargo auditable` data, malformed inputs and the folder walk.
 
+mod common;
+
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_cra::inventory::{self, Entry, InputFormat, Inventory};
 use cargo_cra::purl::CargoSource;
@@ -346,25 +348,6 @@ fn malformed_inputs_name_the_file_and_the_problem() {
     }
 }
 
-/// A tiny ELF executable, with a `.dep-v0` section holding `audit_json` zlib-compressed as
-/// `cargo auditable` writes it (or without the section).
-fn elf(audit_json: Option<&str>) -> Vec<u8> {
-    use object::write::{Object, StandardSection};
-    use object::{Architecture, BinaryFormat, Endianness, SectionKind};
-    let mut obj = Object::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
-    let text = obj.section_id(StandardSection::Text);
-    obj.append_section_data(text, &[0xc3], 1);
-    if let Some(json) = audit_json {
-        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 6);
-        let s = obj.add_section(Vec::new(), b".dep-v0".to_vec(), SectionKind::ReadOnlyData);
-        obj.append_section_data(s, &compressed, 1);
-    }
-    let mut bytes = obj.write().unwrap();
-    // An executable (`ET_EXEC`), as the linker leaves it, not a relocatable object.
-    bytes[16..18].copy_from_slice(&2u16.to_le_bytes());
-    bytes
-}
-
 const AUDIT_JSON: &str = r#"{"packages":[
   {"name":"app","version":"0.3.1","source":"local","root":true,"dependencies":[1,2,3]},
   {"name":"vulnlib","version":"1.2.0","source":"crates.io"},
@@ -387,7 +370,7 @@ fn tempdir() -> (tempfile::TempDir, Utf8PathBuf) {
 #[test]
 fn auditable_binary() {
     let (_t, dir) = tempdir();
-    let bin = write(&dir, "app", &elf(Some(AUDIT_JSON)));
+    let bin = write(&dir, "app", &common::auditable_elf(Some(AUDIT_JSON)));
     let inv = inventory::read(&bin).unwrap();
     assert_eq!(inv.format, InputFormat::Auditable);
     assert_eq!(inv.format.to_string(), "auditable");
@@ -409,7 +392,7 @@ fn auditable_binary() {
     );
 
     // Corrupt audit data is an error, not an empty inventory.
-    let mut broken = elf(Some(AUDIT_JSON));
+    let mut broken = common::auditable_elf(Some(AUDIT_JSON));
     let compressed = miniz_oxide::deflate::compress_to_vec_zlib(AUDIT_JSON.as_bytes(), 6);
     let at = broken
         .windows(compressed.len())
@@ -428,7 +411,7 @@ fn auditable_binary() {
 #[test]
 fn binary_without_audit_data_given_explicitly_is_an_error() {
     let (_t, dir) = tempdir();
-    let bin = write(&dir, "plain", &elf(None));
+    let bin = write(&dir, "plain", &common::auditable_elf(None));
     let e = inventory::read(&bin).unwrap_err().to_string();
     assert!(
         e.starts_with(&format!("{bin}: not built with cargo auditable")),
@@ -459,11 +442,19 @@ fn folder_walk() {
     let (_t, dir) = tempdir();
     let root = dir.join("releases");
     copy_dir(&fixture("walk"), &root);
-    write(&root.join("1.0.0"), "app", &elf(Some(AUDIT_JSON)));
+    write(
+        &root.join("1.0.0"),
+        "app",
+        &common::auditable_elf(Some(AUDIT_JSON)),
+    );
     // No audit data, but its SBOM is next to it: skipped, the SBOM is scanned.
-    write(&root.join("1.1.0"), "app.spdx3", &elf(None));
+    write(
+        &root.join("1.1.0"),
+        "app.spdx3",
+        &common::auditable_elf(None),
+    );
     // No audit data and nothing else describes it: the caller must report it.
-    write(&root.join("0.9.0"), "tool", &elf(None));
+    write(&root.join("0.9.0"), "tool", &common::auditable_elf(None));
 
     let entries = inventory::walk(std::slice::from_ref(&root)).unwrap();
     let got: Vec<(String, String)> = entries

@@ -8,56 +8,21 @@
 
 mod common;
 
-use common::{Output, Scenario, run, scenario};
+use common::{Scenario, cargo_build, run, sbom, scenario};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// The hand-written advisory database fixture the gate runs with.
-fn advisory_db() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/advisory-db")
-        .display()
-        .to_string()
-}
-
-/// `cargo build --locked --offline ARGS` in the scenario; panics on failure.
-fn cargo_build(s: &Scenario, extra: &[&str]) {
-    let mut args = vec!["build", "--locked", "--offline", "--quiet"];
-    args.extend_from_slice(extra);
-    let out = run(s.cargo(args));
-    assert_eq!(out.code, 0, "cargo build failed:\n{}", out.both());
-}
-
-/// `cargo cra sbom --locked --offline --advisory-db <fixture> ARGS`.
-fn sbom(s: &Scenario, extra: &[&str]) -> Output {
-    let db = advisory_db();
-    let mut args = vec![
-        "sbom",
-        "--locked",
-        "--offline",
-        "--advisory-db",
-        db.as_str(),
-    ];
-    args.extend_from_slice(extra);
-    run(s.cmd(args))
-}
 
 /// Reads an SBOM, copies it to `target/test-sboms/<test>--<file>` for the independent
 /// validator, and parses it.
 fn read_sbom(s: &Scenario, rel: &str, test: &str) -> (String, Value) {
     let text = s.read(rel);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target dir")
-        .join("test-sboms");
-    std::fs::create_dir_all(&dir).expect("create target/test-sboms");
     let name = Path::new(rel)
         .file_name()
         .unwrap()
         .to_string_lossy()
         .into_owned();
-    std::fs::write(dir.join(format!("{test}--{}--{name}", s.name)), &text).expect("export SBOM");
+    common::export_for_validation("test-sboms", &format!("{test}--{}--{name}", s.name), &text);
     let v: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}\n{text}"));
     (text, v)
@@ -518,7 +483,7 @@ fn check_report_and_sbom_agree_on_the_packages() {
     cargo_build(&s, &[]);
     sbom(&s, &[]).assert_code(0);
     let (_, bom) = read_sbom(&s, "target/debug/clean.cdx.json", "agree");
-    let db = advisory_db();
+    let db = common::fixture_db();
     let out = run(s.cmd([
         "check",
         "--locked",
@@ -789,7 +754,7 @@ fn policy_violation_refuses_unless_allowed() {
 fn missing_lockfile_is_reported_not_created() {
     let s = scenario("no-lockfile");
     // Without --locked: nothing may create the lockfile on the way to the gate's error.
-    let db = advisory_db();
+    let db = common::fixture_db();
     let out = run(s.cmd(["sbom", "--offline", "--advisory-db", db.as_str()]));
     out.assert_code(2);
     assert!(out.stderr.contains("Cargo.lock"), "{}", out.stderr);
@@ -889,7 +854,7 @@ fn cached_cargo_answers_give_the_same_sbom() {
         "--locked",
         "--offline",
         "--advisory-db",
-        advisory_db().as_str(),
+        common::fixture_db().as_str(),
         "--output-dir",
         "uncached",
     ]);

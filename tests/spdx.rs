@@ -9,48 +9,16 @@
 
 mod common;
 
-use common::{Output, Scenario, run, scenario};
+use common::{Scenario, cargo_build, run, sbom, scenario};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-fn advisory_db() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/advisory-db")
-        .display()
-        .to_string()
-}
-
-fn cargo_build(s: &Scenario, extra: &[&str]) {
-    let mut args = vec!["build", "--locked", "--offline", "--quiet"];
-    args.extend_from_slice(extra);
-    let out = run(s.cargo(args));
-    assert_eq!(out.code, 0, "cargo build failed:\n{}", out.both());
-}
-
-fn sbom(s: &Scenario, extra: &[&str]) -> Output {
-    let db = advisory_db();
-    let mut args = vec![
-        "sbom",
-        "--locked",
-        "--offline",
-        "--advisory-db",
-        db.as_str(),
-    ];
-    args.extend_from_slice(extra);
-    run(s.cmd(args))
-}
-
 /// Reads a document, exports it to `target/test-spdx/` for the validators, parses it.
 fn read_doc(s: &Scenario, rel: &str, test: &str) -> (String, Value) {
     let text = s.read(rel);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target dir")
-        .join("test-spdx");
-    std::fs::create_dir_all(&dir).expect("create target/test-spdx");
     let name = Path::new(rel).file_name().unwrap().to_string_lossy();
-    std::fs::write(dir.join(format!("{test}--{}--{name}", s.name)), &text).expect("export");
+    common::export_for_validation("test-spdx", &format!("{test}--{}--{name}", s.name), &text);
     let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
     (text, v)
 }

@@ -599,21 +599,8 @@ pub fn to_json(
         );
     }
     bom.insert("vulnerabilities".into(), Value::Array(vulns));
-    if !doc.id.starts_with("urn:uuid:") {
-        let digest =
-            crate::fsutil::sha256_hex(serde_json::to_string(&bom).unwrap_or_default().as_bytes());
-        bom.insert(
-            "serialNumber".into(),
-            json!(format!(
-                "urn:uuid:{}",
-                crate::sbom::document::uuid_from_hex(&digest)
-            )),
-        );
-    }
-    let mut bytes = serde_json::to_vec_pretty(&Value::Object(bom))
-        .map_err(|e| Error::other(format!("failed to encode the CycloneDX VEX: {e}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    let id_key = (!doc.id.starts_with("urn:uuid:")).then_some("serialNumber");
+    super::finish_json(bom, id_key, "CycloneDX VEX")
 }
 
 /// `CVSSv3` / `CVSSv31` / `CVSSv4` for a vector, `None` for an unknown one.

@@ -583,6 +583,32 @@ fn product_key(s: &Statement) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// The last step of the JSON writers: when `id_key` is given (the document has no id yet),
+/// stores under it a `urn:uuid:` derived from the document's content, so that the same
+/// statements always get the same id; then pretty-prints with a final newline. `what` names
+/// the format in an error.
+pub(crate) fn finish_json(
+    mut doc: serde_json::Map<String, serde_json::Value>,
+    id_key: Option<&str>,
+    what: &str,
+) -> Result<Vec<u8>> {
+    let encode = |e: serde_json::Error| Error::other(format!("failed to encode the {what}: {e}"));
+    if let Some(key) = id_key {
+        let compact = serde_json::to_vec(&doc).map_err(encode)?;
+        let digest = crate::fsutil::sha256_hex(&compact);
+        doc.insert(
+            key.to_string(),
+            serde_json::Value::String(format!(
+                "urn:uuid:{}",
+                crate::sbom::document::uuid_from_hex(&digest)
+            )),
+        );
+    }
+    let mut bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(doc)).map_err(encode)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -257,21 +257,7 @@ pub fn to_json(doc: &VexDocument) -> Result<Vec<u8>> {
         json!(format!("cargo-cra {}", crate::VERSION)),
     );
     out.insert("statements".into(), Value::Array(list));
-    if doc.id.is_empty() {
-        let digest =
-            crate::fsutil::sha256_hex(serde_json::to_string(&out).unwrap_or_default().as_bytes());
-        out.insert(
-            "@id".into(),
-            json!(format!(
-                "urn:uuid:{}",
-                crate::sbom::document::uuid_from_hex(&digest)
-            )),
-        );
-    }
-    let mut bytes = serde_json::to_vec_pretty(&Value::Object(out))
-        .map_err(|e| Error::other(format!("failed to encode the OpenVEX document: {e}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    super::finish_json(out, doc.id.is_empty().then_some("@id"), "OpenVEX document")
 }
 
 fn component_json(id: &Identifier) -> Value {

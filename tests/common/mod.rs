@@ -320,3 +320,45 @@ pub fn auditable_elf(audit_json: Option<&str>) -> Vec<u8> {
     bytes[16..18].copy_from_slice(&2u16.to_le_bytes());
     bytes
 }
+
+/// The hand-written advisory database fixture (`tests/fixtures/advisory-db`), as a string
+/// for command arguments.
+pub fn fixture_db() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/advisory-db")
+        .display()
+        .to_string()
+}
+
+/// `cargo build --locked --offline --quiet ARGS` in the scenario; panics on failure.
+pub fn cargo_build(s: &Scenario, extra: &[&str]) {
+    let mut args = vec!["build", "--locked", "--offline", "--quiet"];
+    args.extend_from_slice(extra);
+    let out = run(s.cargo(args));
+    assert_eq!(out.code, 0, "cargo build failed:\n{}", out.both());
+}
+
+/// `cargo cra sbom --locked --offline --advisory-db <fixture> ARGS` in the scenario.
+pub fn sbom(s: &Scenario, extra: &[&str]) -> Output {
+    let db = fixture_db();
+    let mut args = vec![
+        "sbom",
+        "--locked",
+        "--offline",
+        "--advisory-db",
+        db.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    run(s.cmd(args))
+}
+
+/// Copies a document a test wrote to `target/<folder>/<name>`, where `.ci/run` validates it
+/// with an independent implementation (`test-sboms`, `test-spdx`, `test-sarif`, ...).
+pub fn export_for_validation(folder: &str, name: &str, text: &str) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join(folder);
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+    fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("export {name}: {e}"));
+}
