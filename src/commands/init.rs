@@ -56,21 +56,33 @@ pub fn run(args: &InitArgs, printer: &Printer) -> Result<u8> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The CRA sections `init --from` appends.
-const CRA_SECTIONS: &str = r#"
-# ---- cargo-cra: the CRA sections (cargo-deny does not read this file) ----
+/// The heading of the CRA sections `init --from` appends.
+const CRA_HEADING: &str =
+    "\n# ---- cargo-cra: the CRA sections (cargo-deny does not read this file) ----\n";
 
+/// The CRA sections `init --from` appends (table name, text), each only when the file has
+/// no such table yet.
+const CRA_SECTIONS: &[(&str, &str)] = &[
+    (
+        "product",
+        r#"
 [product]
 # The products are the members with a binary target unless listed here.
 # members = ["app"]
 # The support period must reach at least this many years after `release-date`.
 min-support-years = 5
-
+"#,
+    ),
+    (
+        "sbom",
+        r#"
 [sbom]
 # Private key `cargo cra sbom` signs with (relative to this file), and the SSHSIG namespace.
 # signing-key = "release-key"
 namespace = "cargo-cra-sbom"
-"#;
+"#,
+    ),
+];
 
 /// `init --from DENY_TOML`: the team's deny.toml as a deny-policy.toml. The text is kept
 /// (comments and order too); keys cargo-deny removed are commented out with their
@@ -79,13 +91,23 @@ namespace = "cargo-cra-sbom"
 /// cargo-deny's), and the CRA sections are appended. The result must load as our policy.
 pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result<String> {
     let text = fsutil::read_to_string(from)?;
+    translate_deny_toml(from, &text, out)
+}
+
+/// [`from_deny_toml`] on the text of the file at `from` (the translation the policy fuzz
+/// target checks: a deny.toml that loads always translates into a policy that loads).
+pub fn translate_deny_toml(
+    from: &camino::Utf8Path,
+    text: &str,
+    out: &camino::Utf8Path,
+) -> Result<String> {
     // Read as cargo-deny's file: refuses what cannot be translated (exit 2 with the form).
     let deny_name = from
         .file_name()
         .filter(|n| !n.starts_with("deny-policy"))
         .map(|_| from.to_path_buf())
         .unwrap_or_else(|| from.with_file_name("deny.toml"));
-    let parsed = policy::Policy::parse(&deny_name, &text).map_err(|e| match e {
+    let parsed = policy::Policy::parse(&deny_name, text).map_err(|e| match e {
         Error::Malformed { message, .. } => Error::malformed(from, message),
         other => other,
     })?;
@@ -109,7 +131,7 @@ pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result
                 if w.message
                     .contains("cargo-cra keeps reporting them as warnings") => {}
             crate::diag::Code::PolicyKeyDeprecated => {
-                let (start, end) = line_range(&text, &w.span);
+                let (start, end) = line_range(text, &w.span);
                 let original: String = text[start..end]
                     .lines()
                     .map(|l| format!("# {l}\n"))
@@ -159,7 +181,7 @@ pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result
         }
     }
     edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
-    let mut result = text.clone();
+    let mut result = text.to_string();
     let mut last_start = usize::MAX;
     for (r, new) in edits {
         if r.end > last_start {
@@ -169,7 +191,7 @@ pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result
         last_start = r.start;
     }
     // cargo-deny's defaults where ours differ, written out.
-    let doc: toml::Table = toml::from_str(&text).unwrap_or_default();
+    let doc: toml::Table = toml::from_str(text).unwrap_or_default();
     let has = |table: &str, key: &str| {
         doc.get(table)
             .and_then(|t| t.as_table())
@@ -198,7 +220,16 @@ pub fn from_deny_toml(from: &camino::Utf8Path, out: &camino::Utf8Path) -> Result
     if !result.ends_with('\n') {
         result.push('\n');
     }
-    result.push_str(CRA_SECTIONS);
+    // A file that already has a CRA table (a deny.toml shared with cargo-cra) keeps its own.
+    let missing: Vec<&str> = CRA_SECTIONS
+        .iter()
+        .filter(|(table, _)| !doc.contains_key(*table))
+        .map(|(_, text)| *text)
+        .collect();
+    if !missing.is_empty() {
+        result.push_str(CRA_HEADING);
+        result.extend(missing);
+    }
     // The written file must load as our policy.
     policy::Policy::parse(out, &result).map_err(|e| {
         Error::other(format!(
@@ -293,4 +324,35 @@ fn write_security_txt(args: &InitArgs, printer: &Printer) -> Result<()> {
     fsutil::write_atomic(&out, text.as_bytes())?;
     printer.status("Created", &out);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use camino::Utf8Path;
+
+    fn translate(text: &str) -> Result<String> {
+        translate_deny_toml(
+            Utf8Path::new("deny.toml"),
+            text,
+            Utf8Path::new("deny-policy.toml"),
+        )
+    }
+
+    /// Found by the `policy` fuzz target: a deny.toml that already has a `[product]` table
+    /// (one shared with cargo-cra) got a second one appended, and the translation failed
+    /// with "please report this".
+    #[test]
+    fn a_deny_toml_with_cra_tables_keeps_them_and_gets_none_appended() {
+        let text = "[licenses]\nallow = [\"MIT\"]\n\n[product]\nmin-support-years = 5\n";
+        let out = translate(text).expect("translates");
+        assert_eq!(out.matches("[product]").count(), 1, "{out}");
+        assert_eq!(out.matches("[sbom]").count(), 1, "{out}");
+        assert!(out.contains("# ---- cargo-cra: the CRA sections"), "{out}");
+        let both = format!("{text}\n[sbom]\nnamespace = \"ours\"\n");
+        let out = translate(&both).expect("translates");
+        assert_eq!(out.matches("[sbom]").count(), 1, "{out}");
+        assert!(!out.contains("# ---- cargo-cra: the CRA sections"), "{out}");
+        policy::Policy::parse(Utf8Path::new("deny-policy.toml"), &out).expect("loads");
+    }
 }
