@@ -352,7 +352,9 @@ impl RegistryIndex {
             }
             _ => return Vec::new(),
         };
-        let rel = index_path(name);
+        let Some(rel) = index_path(name) else {
+            return Vec::new();
+        };
         self.dirs
             .iter()
             .filter(|(dir_name, _)| {
@@ -454,14 +456,25 @@ impl RegistryIndex {
 }
 
 /// cargo's index path of a crate: `1/a`, `2/ab`, `3/a/abc`, `ab/cd/abcd...` (lowercase).
-pub fn index_path(name: &str) -> String {
+/// `None` for a name no registry index can hold (empty, or other than ASCII letters, digits,
+/// `-` and `_`): a Cargo.lock is untrusted input, and such a name must neither panic the
+/// slicing below (found by the `registry_cache` fuzz target: `€`, and the empty name) nor
+/// reach outside the index (`../x`).
+pub fn index_path(name: &str) -> Option<String> {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return None;
+    }
     let n = name.to_ascii_lowercase();
-    match n.len() {
+    Some(match n.len() {
         1 => format!("1/{n}"),
         2 => format!("2/{n}"),
         3 => format!("3/{}/{n}", &n[..1]),
         _ => format!("{}/{}/{n}", &n[..2], &n[2..4]),
-    }
+    })
 }
 
 /// Finds `version` in a `.cache` entry: a version byte (3), the index format version (u32
@@ -538,10 +551,14 @@ mod tests {
 
     #[test]
     fn index_paths() {
-        assert_eq!(index_path("a"), "1/a");
-        assert_eq!(index_path("ab"), "2/ab");
-        assert_eq!(index_path("abc"), "3/a/abc");
-        assert_eq!(index_path("Serde"), "se/rd/serde");
+        assert_eq!(index_path("a").as_deref(), Some("1/a"));
+        assert_eq!(index_path("ab").as_deref(), Some("2/ab"));
+        assert_eq!(index_path("abc").as_deref(), Some("3/a/abc"));
+        assert_eq!(index_path("Serde").as_deref(), Some("se/rd/serde"));
+        // Names from an untrusted Cargo.lock that no index holds (fuzzing found the panics).
+        for name in ["", "€", "a€", "ab€", "../../etc/passwd", "a/b", "a b"] {
+            assert_eq!(index_path(name), None, "{name:?}");
+        }
     }
 
     #[test]
