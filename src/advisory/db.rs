@@ -563,6 +563,7 @@ pub fn load(path: &Utf8Path, cache_dir: Option<&Utf8Path>, printer: &Printer) ->
         (None, Some(_)) => Some(cache::stamps(path)?),
         _ => None,
     };
+    check_advisory_starts(path)?;
     let db = rustsec::Database::open(path.as_std_path()).map_err(|e| open_error(path, &e))?;
     let advisories: Vec<Record> = db.iter().map(Record::from_advisory).collect();
     let date = match &commit {
@@ -595,6 +596,61 @@ pub fn load(path: &Utf8Path, cache_dir: Option<&Utf8Path>, printer: &Printer) ->
         advisories,
         false,
     ))
+}
+
+/// Refuses an advisory file that does not start with its TOML front matter before `rustsec`
+/// reads it: rustsec 0.34 quotes the first 20 bytes of such a file in its error and panics
+/// when byte 20 falls inside a character (found by the `advisory` fuzz target). It would
+/// refuse the file anyway; this says so naming the file. The files are those `rustsec` loads:
+/// every file not starting with `.` in a folder of `crates/` or `rust/`. Only the first 7
+/// bytes of each are read.
+fn check_advisory_starts(db: &Utf8Path) -> Result<()> {
+    use std::io::Read;
+    for collection in ["crates", "rust"] {
+        let Ok(dirs) = std::fs::read_dir(db.join(collection)) else {
+            continue;
+        };
+        for dir in dirs.flatten() {
+            if !dir.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let Ok(files) = std::fs::read_dir(dir.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                if file.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                let path = file.path();
+                let mut head = [0u8; 7];
+                let read = std::fs::File::open(&path).and_then(|f| {
+                    let mut n = 0;
+                    let mut f = f.take(7);
+                    loop {
+                        match f.read(&mut head[n..])? {
+                            0 => break,
+                            k => n += k,
+                        }
+                    }
+                    Ok(n)
+                });
+                // Unreadable files are left to rustsec, which names them.
+                if let Ok(n) = read
+                    && &head[..n] != b"```toml"
+                {
+                    let path = Utf8PathBuf::from_path_buf(path)
+                        .unwrap_or_else(|p| Utf8PathBuf::from(p.to_string_lossy().into_owned()));
+                    return Err(Error::malformed(
+                        path,
+                        format!(
+                            "invalid advisory (the advisory database at {db} cannot be used): it must start with its TOML front matter (```toml)"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Maps a `rustsec` load error to one naming the advisory file when it is about one
@@ -684,6 +740,35 @@ pub fn target_cfg(target: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `advisory` fuzz target: rustsec panicked on an advisory file that does
+    /// not start with ```toml when its byte 20 is inside a character.
+    #[test]
+    fn an_advisory_without_front_matter_is_refused_naming_it_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Utf8Path::from_path(dir.path()).unwrap();
+        std::fs::create_dir_all(db.join("crates/demo")).unwrap();
+        let file = db.join("crates/demo/RUSTSEC-2099-0001.md");
+        std::fs::write(
+            &file,
+            "`= \"RUSTSEC-2099R\u{46c}\u{172}/\n```\n\n# Heading\n",
+        )
+        .unwrap();
+        let e = load(db, None, &Printer::plain()).unwrap_err().to_string();
+        assert!(e.starts_with(file.as_str()), "{e}");
+        assert!(e.contains("must start with its TOML front matter"), "{e}");
+        // A good advisory next to a dotfile (skipped, as rustsec does) loads.
+        std::fs::remove_dir_all(db.join("crates/demo")).unwrap();
+        std::fs::create_dir_all(db.join("crates/vulnlib")).unwrap();
+        std::fs::write(
+            db.join("crates/vulnlib/RUSTSEC-2099-0001.md"),
+            include_str!("../../tests/fixtures/advisory-db/crates/vulnlib/RUSTSEC-2099-0001.md"),
+        )
+        .unwrap();
+        std::fs::write(db.join("crates/vulnlib/.DS_Store"), b"\0\0junk").unwrap();
+        let loaded = load(db, None, &Printer::plain()).expect("loads");
+        assert_eq!(loaded.advisories.len(), 1);
+    }
 
     #[test]
     fn staleness_names_the_date() {
