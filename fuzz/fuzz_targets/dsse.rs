@@ -1,7 +1,7 @@
 //! DSSE envelopes (`.intoto.jsonl` lines) and their in-toto statements.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 use cargo_cra::sign::dsse::Envelope;
+use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(env) = serde_json::from_slice::<Envelope>(data) {

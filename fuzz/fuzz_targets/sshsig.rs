@@ -1,7 +1,7 @@
 //! Detached OpenSSH signatures (`.sig`), as `cargo cra verify` reads and checks them.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 use cargo_cra::sign::sshsig::Signature;
+use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(sig) = Signature::from_armored(data) {

@@ -489,11 +489,16 @@ pub fn read_lockfile(path: &Utf8Path) -> Result<(cargo_lock::Lockfile, Arc<str>)
         )));
     }
     let text = fsutil::read_to_string(path)?;
-    check_checksums(path, &text)?;
-    let lock: cargo_lock::Lockfile = text.parse().map_err(|e: cargo_lock::Error| {
-        Error::malformed(path, format!("not a valid Cargo.lock: {e}"))
-    })?;
+    let lock = parse_lockfile(path, &text)?;
     Ok((lock, text.into()))
+}
+
+/// Parses the text of the `Cargo.lock` at `path` (errors name it).
+pub fn parse_lockfile(path: &Utf8Path, text: &str) -> Result<cargo_lock::Lockfile> {
+    check_checksums(path, text)?;
+    text.parse().map_err(|e: cargo_lock::Error| {
+        Error::malformed(path, format!("not a valid Cargo.lock: {e}"))
+    })
 }
 
 /// Refuses a `checksum` that is not ASCII before `cargo-lock` parses it: cargo-lock 11 slices
