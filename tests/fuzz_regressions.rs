@@ -4,12 +4,7 @@
 
 mod common;
 
-use common::{run, scenario};
-use std::path::{Path, PathBuf};
-
-fn advisory_db() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advisory-db")
-}
+use common::{fixture_db, run, scenario};
 
 /// `registry_cache` target: a crates.io package whose name no registry index can hold (`€`,
 /// empty, `../x`) made the yanked lookup slice inside a character (or past the end) and
@@ -33,7 +28,7 @@ fn lockfile_names_no_index_holds_do_not_panic_the_yanked_lookup() {
         );
         std::fs::write(s.path("Cargo.lock"), lock).unwrap();
         let mut cmd = s.cmd(["check", "--lockfile-only", "--offline", "--format", "json"]);
-        cmd.arg("--advisory-db").arg(advisory_db());
+        cmd.arg("--advisory-db").arg(fixture_db());
         let out = run(cmd);
         assert!(
             !out.stderr.contains("panicked"),
