@@ -31,6 +31,8 @@ pub struct CheckCtx<'a> {
     pub offline: bool,
     /// cargo-deny's graph for the bans check (`None`: not built, lockfile-only path).
     pub bans: Option<&'a bans::Input>,
+    /// Where the lockfile's entries are, indexed on first use ([`sources::lock_span`]).
+    pub lock_spans: std::sync::OnceLock<sources::LockSpans>,
 }
 
 impl CheckCtx<'_> {

@@ -333,12 +333,54 @@ pub fn lock_span(
 ) -> Option<(std::ops::Range<usize>, camino::Utf8PathBuf)> {
     let path = &ctx.ws.lockfile_path;
     let text = ctx.ws.sources.get(path)?;
-    let needle = format!("name = \"{name}\"\nversion = \"{version}\"");
-    let start = text.find(&needle)?;
-    Some((
-        start..start + needle.find('\n').unwrap_or(needle.len()),
-        path.clone(),
-    ))
+    let span = ctx
+        .lock_spans
+        .get_or_init(|| LockSpans::index(text))
+        .get(name, version)?;
+    Some((span, path.clone()))
+}
+
+/// Where each package's `name = "..."` line is in Cargo.lock, found in one pass over the
+/// text (a search per finding is quadratic on a large lockfile with many findings).
+#[derive(Debug, Default)]
+pub struct LockSpans {
+    /// `(name, version)` -> byte range of the `name = "..."` line of its first entry.
+    spans: std::collections::HashMap<(String, String), std::ops::Range<usize>>,
+}
+
+impl LockSpans {
+    /// Indexes every `name = "N"` line directly followed by a `version = "V"` line.
+    pub fn index(text: &str) -> LockSpans {
+        let mut spans = std::collections::HashMap::new();
+        let mut prev: Option<(&str, std::ops::Range<usize>)> = None;
+        let mut offset = 0;
+        for raw in text.split_inclusive('\n') {
+            let line = raw.strip_suffix('\n').unwrap_or(raw);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let quoted = |key: &str| {
+                line.strip_prefix(key)?
+                    .strip_prefix(" = \"")?
+                    .strip_suffix('"')
+            };
+            if let (Some((name, span)), Some(version)) = (prev.take(), quoted("version")) {
+                spans
+                    .entry((name.to_string(), version.to_string()))
+                    .or_insert(span);
+            }
+            if let Some(name) = quoted("name") {
+                prev = Some((name, offset..offset + line.len()));
+            }
+            offset += raw.len();
+        }
+        LockSpans { spans }
+    }
+
+    /// The span of `name version`'s entry.
+    pub fn get(&self, name: &str, version: &str) -> Option<std::ops::Range<usize>> {
+        self.spans
+            .get(&(name.to_string(), version.to_string()))
+            .cloned()
+    }
 }
 
 #[cfg(test)]
@@ -355,5 +397,30 @@ mod tests {
             normalize_url("sparse+https://r.example/index/"),
             "https://r.example/index"
         );
+    }
+
+    #[test]
+    fn lock_spans_point_at_each_entry_of_a_large_lockfile() {
+        // 5,000 entries, two versions of some names, CRLF in one part: every span is the
+        // entry's `name = ` line, the first entry when one repeats.
+        let mut text = String::from("version = 4\n\n");
+        let mut want = Vec::new();
+        for i in 0..5000 {
+            let nl = if i % 7 == 0 { "\r\n" } else { "\n" };
+            let (name, version) = (format!("crate-{}", i / 2), format!("{}.0.0", i % 2));
+            text.push_str(&format!("[[package]]{nl}"));
+            want.push((name.clone(), version.clone(), text.len()));
+            text.push_str(&format!(
+                "name = \"{name}\"{nl}version = \"{version}\"{nl}dependencies = [{nl} \"name = \\\"x\\\"\",{nl}]{nl}{nl}"
+            ));
+        }
+        let spans = LockSpans::index(&text);
+        for (name, version, start) in &want {
+            let span = spans.get(name, version).unwrap();
+            assert_eq!(span.start, *start);
+            assert_eq!(&text[span], format!("name = \"{name}\""));
+        }
+        assert_eq!(spans.get("crate-1", "9.0.0"), None);
+        assert_eq!(spans.get("x", "1.0.0"), None);
     }
 }

@@ -267,6 +267,7 @@ pub fn run_checks_with(
         printer,
         offline: args.workspace.is_offline(),
         bans: bans_input.as_ref(),
+        lock_spans: Default::default(),
     };
     let mut sink = Diagnostics::default();
     sink.sources.extend(&ws.sources);

@@ -324,6 +324,7 @@ pub fn verify(
     let sig_check = check_sshsig(&sig, &sbom_bytes, namespace, trust, &trusted);
     let sig_ok = sig_check.ok;
     checks.push(sig_check);
+    drop(sbom_bytes);
 
     // The attestation must come from the key that signed the SBOM; if that signature did not
     // verify, any trusted key will do, so that the report still says what else is wrong.
@@ -528,10 +529,8 @@ fn check_attestation(
     });
 
     // Signed, so the payload is what the signer wrote; it can still be wrong.
-    let statement: Option<Value> = env
-        .payload_bytes()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    let statement = match statement {
+    let statement = env.payload_bytes().and_then(|b| parse_statement(&b, sbom));
+    let (statement, predicate_equal) = match statement {
         Some(s) if env.payload_type == dsse::IN_TOTO_PAYLOAD_TYPE => s,
         _ => {
             for name in ["attestation-predicate", "attestation-subject"] {
@@ -567,7 +566,7 @@ fn check_attestation(
                 crate::sign::predicate_type_of(path_sbom)
             ),
         }
-    } else if statement["predicate"] != *sbom {
+    } else if !predicate_equal {
         Check {
             name: "attestation-predicate",
             ok: false,
@@ -623,6 +622,140 @@ fn check_attestation(
             ),
         },
     });
+}
+
+/// The in-toto statement in `payload` without its `predicate`, and whether the predicate
+/// equals `sbom` as a JSON value. The predicate is compared while it is parsed ([`JsonEq`]):
+/// a second tree of a large SBOM would double verify's memory. `None`: not JSON.
+fn parse_statement(payload: &[u8], sbom: &Value) -> Option<(Value, bool)> {
+    let starts_object = payload
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{');
+    if !starts_object {
+        // Not an object (so no statement): parsed as it is, for the message.
+        let v: Value = serde_json::from_slice(payload).ok()?;
+        return Some((v, false));
+    }
+    let mut de = serde_json::Deserializer::from_slice(payload);
+    let parsed = serde::de::DeserializeSeed::deserialize(StatementSeed(sbom), &mut de).ok()?;
+    de.end().ok()?;
+    Some(parsed)
+}
+
+/// Deserializes a JSON object into its members except `predicate`, which is compared with
+/// the SBOM instead of kept. A repeated `predicate` never equals (fail closed).
+struct StatementSeed<'a>(&'a Value);
+
+impl<'de> serde::de::DeserializeSeed<'de> for StatementSeed<'_> {
+    type Value = (Value, bool);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(Value, bool), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StatementSeed<'_> {
+    type Value = (Value, bool);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an in-toto statement (a JSON object)")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(Value, bool), A::Error> {
+        let mut out = serde_json::Map::new();
+        let mut predicate: Option<bool> = None;
+        while let Some(k) = m.next_key::<String>()? {
+            if k == "predicate" {
+                let eq = m.next_value_seed(JsonEq(Some(self.0)))?;
+                predicate = Some(predicate.is_none() && eq);
+            } else {
+                let v: Value = m.next_value()?;
+                out.insert(k, v);
+            }
+        }
+        Ok((Value::Object(out), predicate.unwrap_or(false)))
+    }
+}
+
+/// Whether the JSON value being deserialized equals the expected one (`None`: nothing is
+/// expected any more, the rest is only consumed), with [`Value`]'s equality: numbers by
+/// representation, objects regardless of member order. A repeated member never equals.
+struct JsonEq<'a>(Option<&'a Value>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonEq<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for JsonEq<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<bool, E> {
+        Ok(self.0.and_then(Value::as_bool) == Some(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<bool, E> {
+        Ok(self.0 == Some(&Value::from(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<bool, E> {
+        Ok(self.0 == Some(&Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<bool, E> {
+        Ok(self.0.is_some_and(|e| e.is_f64() && e.as_f64() == Some(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        Ok(self.0.and_then(Value::as_str) == Some(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(self.0.is_some_and(Value::is_null))
+    }
+
+    fn visit_none<E>(self) -> Result<bool, E> {
+        Ok(self.0.is_some_and(Value::is_null))
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let expected = self.0.and_then(Value::as_array);
+        let mut eq = expected.is_some();
+        let mut n = 0;
+        loop {
+            let e = expected.and_then(|a| a.get(n));
+            match seq.next_element_seed(JsonEq(e))? {
+                Some(same) => eq &= same && e.is_some(),
+                None => break,
+            }
+            n += 1;
+        }
+        Ok(eq && expected.is_some_and(|a| a.len() == n))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+        let expected = self.0.and_then(Value::as_object);
+        let mut eq = expected.is_some();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(k) = m.next_key::<String>()? {
+            let e = expected.and_then(|o| o.get(&k));
+            let same = m.next_value_seed(JsonEq(e))?;
+            eq &= same && e.is_some() && seen.insert(k);
+        }
+        Ok(eq && expected.is_some_and(|o| o.len() == seen.len()))
+    }
 }
 
 fn check_sbom_hash(sbom: &Value, artifact: &Utf8Path, sha256: &str, sha512: &str) -> Check {
@@ -810,6 +943,51 @@ mod tests {
         );
         assert_eq!(cargo_purl("pkg:npm/x@1"), None);
         assert_eq!(cargo_purl("pkg:cargo/x"), None);
+    }
+
+    #[test]
+    fn predicates_are_compared_as_json_values_while_parsed() {
+        let sbom = serde_json::json!({"a": [1, -2, 2.5, "x", null, true, {"b": {}}], "c": "d"});
+        let stmt = |pred: &str| format!(r#"{{"_type": "t", "predicate": {pred}, "subject": []}}"#);
+        let eq = |pred: &str| {
+            let (rest, eq) = parse_statement(stmt(pred).as_bytes(), &sbom).unwrap();
+            assert_eq!(rest, serde_json::json!({"_type": "t", "subject": []}));
+            // The same verdict as comparing two trees.
+            let full: Value = serde_json::from_str(&stmt(pred)).unwrap();
+            if !pred.contains("\"c\": \"d\", \"c\"") {
+                assert_eq!(eq, full["predicate"] == sbom, "{pred}");
+            }
+            eq
+        };
+        assert!(eq(
+            r#"{"c": "d", "a": [1, -2, 2.5, "x", null, true, {"b": {}}]}"#
+        ));
+        for differs in [
+            r#"{"c": "d", "a": [1, -2, 2.5, "x", null, true, {"b": {}}], "e": 1}"#,
+            r#"{"c": "d", "a": [1, -2, 2.5, "x", null, true, {"b": {}}, 0]}"#,
+            r#"{"c": "d", "a": [1, -2, 2.5, "x", null, true]}"#,
+            r#"{"c": "d", "a": [1.0, -2, 2.5, "x", null, true, {"b": {}}]}"#,
+            r#"{"c": "d", "a": [1, -2, 2.5, "y", null, true, {"b": {}}]}"#,
+            r#"{"c": "d", "a": [1, -2, 2.5, "x", false, true, {"b": {}}]}"#,
+            r#"{"c": "d", "a": [1, -2, 2.5, "x", null, true, {"b": []}]}"#,
+            r#"{"c": "d", "a": {"0": 1}}"#,
+            r#"{"c": "d"}"#,
+            r#"[1]"#,
+            r#""x""#,
+            r#"{"c": "d", "c": "d", "a": [1, -2, 2.5, "x", null, true, {"b": {}}]}"#,
+        ] {
+            assert!(!eq(differs), "{differs}");
+        }
+        // No predicate, two predicates, not an object, not JSON.
+        assert!(!parse_statement(br#"{"_type": "t"}"#, &sbom).unwrap().1);
+        let two = r#"{"predicate": {"c": "d", "a": [1, -2, 2.5, "x", null, true, {"b": {}}]}, "predicate": {"c": "d", "a": [1, -2, 2.5, "x", null, true, {"b": {}}]}}"#;
+        assert!(!parse_statement(two.as_bytes(), &sbom).unwrap().1);
+        assert_eq!(
+            parse_statement(b"[1, 2]", &sbom),
+            Some((serde_json::json!([1, 2]), false))
+        );
+        assert_eq!(parse_statement(b"{\"predicate\": ", &sbom), None);
+        assert_eq!(parse_statement(b"{} x", &sbom), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! is really built ([`features::activate`]).
 
 pub mod features;
+pub mod lockfile;
 
 use crate::cli::WorkspaceArgs;
 use crate::diag::{PackageRef, SourceMap};
@@ -182,29 +183,40 @@ impl Graph {
     /// Packages reachable from `roots` following `follow`, each with its parent on a shortest
     /// path (for inclusion paths). Roots map to `None`.
     pub fn reachable(&self, roots: &[usize], follow: Follow) -> BTreeMap<usize, Option<usize>> {
-        let mut seen: BTreeMap<usize, Option<usize>> = BTreeMap::new();
+        // Dense tables while walking (a map lookup per edge is O(E log n)), the map built
+        // once from indices in order.
+        let n = self.pkgs.len();
+        let mut seen = vec![false; n];
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        let mut is_root = vec![false; n];
         let mut queue = VecDeque::new();
         for &r in roots {
-            if seen.insert(r, None).is_none() {
+            is_root[r] = true;
+            if !seen[r] {
+                seen[r] = true;
                 queue.push_back(r);
             }
         }
         while let Some(i) = queue.pop_front() {
-            let is_root = roots.contains(&i);
+            let is_root = is_root[i];
             for e in &self.edges[i] {
                 let k = e.kinds;
                 let ok = k.normal || (k.build && follow.build) || (k.dev && follow.dev && is_root);
-                if !ok || seen.contains_key(&e.to) {
+                if !ok || seen[e.to] {
                     continue;
                 }
                 if !follow.proc_macros && self.pkgs[e.to].is_proc_macro {
                     continue;
                 }
-                seen.insert(e.to, Some(i));
+                seen[e.to] = true;
+                parent[e.to] = Some(i);
                 queue.push_back(e.to);
             }
         }
-        seen
+        (0..n)
+            .filter(|&i| seen[i])
+            .map(|i| (i, parent[i]))
+            .collect()
     }
 
     /// The inclusion path to `i` (root first) given a parent map from [`Graph::reachable`].
@@ -271,9 +283,13 @@ impl Graph {
         let mut edges = vec![Vec::new(); pkgs.len()];
         for lp in &lock.packages {
             let from_source = lp.source.as_ref().map(|s| s.to_string());
-            let Some(from) = pkgs.iter().position(|p| {
-                p.name == lp.name.as_str() && p.version == lp.version && p.source == from_source
-            }) else {
+            let cands = by_name.get(lp.name.as_str()).map(Vec::as_slice);
+            let Some(from) = cands
+                .unwrap_or(&[])
+                .iter()
+                .copied()
+                .find(|&c| pkgs[c].version == lp.version && pkgs[c].source == from_source)
+            else {
                 continue;
             };
             for dep in &lp.dependencies {
@@ -496,7 +512,7 @@ pub fn read_lockfile(path: &Utf8Path) -> Result<(cargo_lock::Lockfile, Arc<str>)
 /// Parses the text of the `Cargo.lock` at `path` (errors name it).
 pub fn parse_lockfile(path: &Utf8Path, text: &str) -> Result<cargo_lock::Lockfile> {
     check_checksums(path, text)?;
-    text.parse().map_err(|e: cargo_lock::Error| {
+    lockfile::parse(text).map_err(|e: cargo_lock::Error| {
         Error::malformed(path, format!("not a valid Cargo.lock: {e}"))
     })
 }
