@@ -16,8 +16,8 @@
 # Usage: scripts/bench-scale.sh [ADVISORY_DB]
 #   ADVISORY_DB   a RustSec database directory (default: $ADVISORY_DB, else
 #                 ../shared/advisory-db next to the repository)
-# Environment: RUNS (default 10), AUDIT_RUNS (default 3: cargo audit is slow on the large
-#   lockfile), LOCK_SIZES (default "4000 40000"), SBOM_SIZES (default "10000 100000"),
+# Environment: RUNS (default 10), SLOW_RUNS (default 2, no warm-up: for cargo audit and
+#   scan, slow on the large inputs), LOCK_SIZES (default "4000 40000"), SBOM_SIZES (default "10000 100000"),
 #   CARGO_CRA (an already built binary; default: build the release binary), CARGO_AUDIT
 #   (default: PATH, then ~/.cargo/bin), WORK (default: a temporary directory, removed at the
 #   end; set it to keep the inputs).
@@ -33,7 +33,7 @@ DB_ARG=${1:-${ADVISORY_DB:-$REPO/../shared/advisory-db}}
 DB=$(cd "$DB_ARG" && pwd) || die "no advisory database at $DB_ARG"
 [ -d "$DB/crates" ] || die "$DB is not a RustSec advisory database"
 RUNS=${RUNS:-10}
-AUDIT_RUNS=${AUDIT_RUNS:-3}
+SLOW_RUNS=${SLOW_RUNS:-2}
 read -r -a LOCK_SIZES <<< "${LOCK_SIZES:-4000 40000}"
 read -r -a SBOM_SIZES <<< "${SBOM_SIZES:-10000 100000}"
 command -v jq >/dev/null || die "jq is needed"
@@ -76,41 +76,40 @@ done
 printf 'release@example.com namespaces="cargo-cra-sbom" %s\n' "$(cut -d' ' -f1,2 "$KEY.pub")" > "$WORK/allowed_signers"
 
 # Every command must do its job before it is timed (exit 1 = findings, which is expected).
+# The same run gives the peak memory (max RSS).
+declare -A MEAN SD RSS
 runs_ok() { # NAME CMD...
     local rc=0
-    "${@:2}" >/dev/null 2>"$WORK/err" || rc=$?
+    /usr/bin/time -f '%M' -o "$WORK/rss" "${@:2}" >/dev/null 2>"$WORK/err" || rc=$?
     [ "$rc" -le 1 ] || { cat "$WORK/err" >&2; die "$1 exited $rc"; }
+    RSS[$1]=$(tail -1 "$WORK/rss")
 }
 
 NAMES=(); CMDS=(); GROUP=()
 add() { NAMES+=("$1"); GROUP+=("$2"); CMDS+=("$3"); }
 for n in "${LOCK_SIZES[@]}"; do
     add "check-$n" main "cd '$WORK/lock-$n' && '$CRA' cra check --lockfile-only -q --policy '$POLICY' --advisory-db '$DB'"
-    [ -n "$AUDIT" ] && add "audit-$n" audit "'$AUDIT' audit --no-fetch -q --db '$DB' --file '$WORK/lock-$n/Cargo.lock'"
+    [ -n "$AUDIT" ] && add "audit-$n" slow "'$AUDIT' audit --no-fetch -q --db '$DB' --file '$WORK/lock-$n/Cargo.lock'"
 done
 for n in "${SBOM_SIZES[@]}"; do
     S="$WORK/sbom-$n"
     add "verify-$n" main "'$CRA' cra verify -q '$S/app' --key '$KEY.pub' --lockfile '$S/Cargo.lock'"
     add "sshkeygen-$n" main "ssh-keygen -q -Y verify -f '$WORK/allowed_signers' -I release@example.com -n cargo-cra-sbom -s '$S/app.cdx.json.sig' < '$S/app.cdx.json'"
-    add "scan-$n" main "'$CRA' cra scan -q '$S/app.cdx.json' --policy '$POLICY' --advisory-db '$DB'"
+    add "scan-$n" slow "'$CRA' cra scan -q '$S/app.cdx.json' --policy '$POLICY' --advisory-db '$DB'"
 done
 for i in "${!CMDS[@]}"; do runs_ok "${NAMES[$i]}" bash -c "${CMDS[$i]}"; done
 "$CRA" cra verify -q "$WORK/sbom-${SBOM_SIZES[0]}/app" --key "$KEY.pub" --lockfile "$WORK/sbom-${SBOM_SIZES[0]}/Cargo.lock" >/dev/null \
     || die "verify of the generated SBOM failed"
 
-declare -A MEAN SD RSS
-for i in "${!CMDS[@]}"; do
-    RSS[${NAMES[$i]}]=$( { /usr/bin/time -f '%M' bash -c "${CMDS[$i]} >/dev/null 2>&1" ; } 2>&1 | tail -1 )
-done
-timeit() { # RUNS NAME...
-    local runs=$1; shift
+timeit() { # RUNS WARMUPS NAME...
+    local runs=$1 warm=$2; shift 2
     if command -v hyperfine >/dev/null; then
         local args=() n i
         for n in "$@"; do
             for i in "${!NAMES[@]}"; do [ "${NAMES[$i]}" = "$n" ] && args+=(-n "$n" "${CMDS[$i]}"); done
         done
-        hyperfine -N -i -w 1 -r "$runs" --style none --export-json "$WORK/h.json" "${args[@]}" >&2 2>/dev/null \
-            || hyperfine -i -w 1 -r "$runs" --style none --export-json "$WORK/h.json" "${args[@]}" >&2
+        hyperfine -N -i -w "$warm" -r "$runs" --style none --export-json "$WORK/h.json" "${args[@]}" >&2 2>/dev/null \
+            || hyperfine -i -w "$warm" -r "$runs" --style none --export-json "$WORK/h.json" "${args[@]}" >&2
         for n in "$@"; do
             MEAN[$n]=$(jq -r --arg n "$n" '.results[] | select(.command == $n) | .mean * 1000' "$WORK/h.json")
             SD[$n]=$(jq -r --arg n "$n" '.results[] | select(.command == $n) | .stddev * 1000' "$WORK/h.json")
@@ -131,16 +130,16 @@ timeit() { # RUNS NAME...
         done
     fi
 }
-MAIN=(); AUD=()
+MAIN=(); SLOW=()
 for i in "${!NAMES[@]}"; do
-    if [ "${GROUP[$i]}" = audit ]; then AUD+=("${NAMES[$i]}"); else MAIN+=("${NAMES[$i]}"); fi
+    if [ "${GROUP[$i]}" = slow ]; then SLOW+=("${NAMES[$i]}"); else MAIN+=("${NAMES[$i]}"); fi
 done
-timeit "$RUNS" "${MAIN[@]}"
-[ ${#AUD[@]} -gt 0 ] && timeit "$AUDIT_RUNS" "${AUD[@]}"
+timeit "$RUNS" 1 "${MAIN[@]}"
+timeit "$SLOW_RUNS" 0 "${SLOW[@]}"
 if command -v hyperfine >/dev/null; then
-    TIMER="hyperfine $(hyperfine --version | awk '{print $2}'), $RUNS runs after 1 warm-up ($AUDIT_RUNS for cargo audit)"
+    TIMER="hyperfine $(hyperfine --version | awk '{print $2}'), $RUNS runs after 1 warm-up ($SLOW_RUNS, no warm-up, for cargo audit and scan)"
 else
-    TIMER="bash loop, $RUNS runs ($AUDIT_RUNS for cargo audit; hyperfine not installed)"
+    TIMER="bash loop, $RUNS runs ($SLOW_RUNS for cargo audit and scan; hyperfine not installed)"
 fi
 
 ms() { awk -v a="$1" 'BEGIN { if (a >= 10000) printf "%.0f", a; else printf "%.1f", a }'; }
