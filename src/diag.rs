@@ -306,21 +306,40 @@ impl Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: BTreeMap<Utf8PathBuf, Arc<str>>,
+    /// Line starts of each file, built on first use.
+    lines: BTreeMap<Utf8PathBuf, Arc<std::sync::OnceLock<crate::fsutil::LineStarts>>>,
 }
 
 impl SourceMap {
     /// Adds every file of `other` not yet known.
     pub fn extend(&mut self, other: &SourceMap) {
         for (k, v) in &other.files {
-            self.files.entry(k.clone()).or_insert_with(|| v.clone());
+            if !self.files.contains_key(k) {
+                self.files.insert(k.clone(), v.clone());
+                let lines = other.lines.get(k).cloned().unwrap_or_default();
+                self.lines.insert(k.clone(), lines);
+            }
         }
     }
 
     /// Registers a file's contents (idempotent).
     pub fn insert(&mut self, path: impl Into<Utf8PathBuf>, contents: impl Into<Arc<str>>) {
-        self.files
-            .entry(path.into())
-            .or_insert_with(|| contents.into());
+        let path = path.into();
+        if !self.files.contains_key(&path) {
+            self.files.insert(path.clone(), contents.into());
+            self.lines.insert(path, Default::default());
+        }
+    }
+
+    /// 1-based line and column (bytes) of `offset` in a registered file.
+    pub fn line_col(&self, path: &Utf8Path, offset: usize) -> Option<(usize, usize)> {
+        let text = self.files.get(path)?;
+        let lines = self.lines.get(path)?;
+        Some(
+            lines
+                .get_or_init(|| crate::fsutil::LineStarts::new(text))
+                .line_col(text, offset),
+        )
     }
 
     /// A registered file's contents.

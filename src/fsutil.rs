@@ -202,6 +202,47 @@ pub fn toml_words(msg: &str) -> String {
     s
 }
 
+/// Where each line of a text starts: [`line_col`] for many offsets in one text without
+/// scanning it from the start each time (a large lockfile with many findings).
+#[derive(Debug, Clone, Default)]
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineStarts {
+        let mut v = vec![0];
+        v.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineStarts(v)
+    }
+
+    /// [`line_col`] of `offset` in `text` (the text this index was built from).
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        (line + 1, offset - self.0[line] + 1)
+    }
+
+    /// 1-based line and column in code points of a byte offset (rounded down to a character
+    /// boundary).
+    pub fn line_col_chars(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of(offset);
+        (line + 1, text[self.0[line]..offset].chars().count() + 1)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(contents: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(contents.len());
@@ -319,6 +360,11 @@ mod tests {
         assert_eq!(line_col(s, 0), (1, 1));
         assert_eq!(line_col(s, 3), (2, 2));
         assert_eq!(line_col(s, 5), (3, 1));
+        let text = "ab\nc\n\näx\r\ny";
+        let idx = LineStarts::new(text);
+        for o in (0..=text.len() + 2).filter(|&o| o > text.len() || text.is_char_boundary(o)) {
+            assert_eq!(idx.line_col(text, o), line_col(text, o), "{o}");
+        }
     }
 
     #[test]

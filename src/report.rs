@@ -23,7 +23,6 @@
 //! ```
 
 use crate::diag::{Diagnostic, PackageRef, Severity, SourceMap};
-use crate::fsutil::line_col;
 use camino::Utf8PathBuf;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -100,13 +99,10 @@ impl JsonDiagnostic {
             .labels
             .iter()
             .map(|l| {
-                let (start, end) = match sources.get(&l.path) {
-                    Some(text) => (
-                        Some(line_col(text, l.span.start)),
-                        Some(line_col(text, l.span.end)),
-                    ),
-                    None => (None, None),
-                };
+                let (start, end) = (
+                    sources.line_col(&l.path, l.span.start),
+                    sources.line_col(&l.path, l.span.end),
+                );
                 Location {
                     path: crate::output::normalize(&l.path),
                     line: start.map(|s| s.0),

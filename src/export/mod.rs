@@ -60,7 +60,9 @@ pub fn repository_root(dir: &Utf8Path) -> Utf8PathBuf {
         .to_path_buf()
 }
 
-/// 1-based line and column (in code points) of a byte offset.
+/// 1-based line and column (in code points) of a byte offset (the one-off form of
+/// [`crate::fsutil::LineStarts::line_col_chars`], kept to test it against).
+#[cfg(test)]
 fn line_col_chars(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -76,6 +78,7 @@ fn line_col_chars(text: &str, offset: usize) -> (usize, usize) {
 #[derive(Debug, Default)]
 pub struct Locator {
     texts: BTreeMap<Utf8PathBuf, Option<std::sync::Arc<str>>>,
+    lines: BTreeMap<Utf8PathBuf, crate::fsutil::LineStarts>,
 }
 
 impl Locator {
@@ -112,8 +115,12 @@ impl Locator {
     ) -> Option<Location> {
         let uri = Self::relative(anchors, path)?;
         let text = self.text(sources, path)?;
-        let (start_line, start_column) = line_col_chars(&text, span.start);
-        let (mut end_line, mut end_column) = line_col_chars(&text, span.end.max(span.start));
+        let lines = self
+            .lines
+            .entry(path.to_path_buf())
+            .or_insert_with(|| crate::fsutil::LineStarts::new(&text));
+        let (start_line, start_column) = lines.line_col_chars(&text, span.start);
+        let (mut end_line, mut end_column) = lines.line_col_chars(&text, span.end.max(span.start));
         if (end_line, end_column) <= (start_line, start_column) {
             (end_line, end_column) = (start_line, start_column + 1);
         }
@@ -249,5 +256,10 @@ mod tests {
     fn columns_count_code_points() {
         assert_eq!(line_col_chars("ä = 1\nx", 4), (1, 4));
         assert_eq!(line_col_chars("ä = 1\nx", 7), (2, 1));
+        let text = "ä = 1\n\nx = \"€\"\r\ny";
+        let idx = crate::fsutil::LineStarts::new(text);
+        for o in 0..=text.len() + 1 {
+            assert_eq!(idx.line_col_chars(text, o), line_col_chars(text, o), "{o}");
+        }
     }
 }
