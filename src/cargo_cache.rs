@@ -31,13 +31,14 @@
 //! the folder is always safe.
 
 use crate::cli::WorkspaceArgs;
+use crate::workspace::features::CfgAnswers;
 use crate::workspace::{SourceKind, Workspace};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bumped whenever the entry layout or the fingerprint's inputs change.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Environment variable that disables the cache.
 pub const ENV_NO_CACHE: &str = "CARGO_CRA_NO_CACHE";
@@ -62,6 +63,10 @@ struct Entry {
     /// Further `cargo metadata` answers by their option list (file name in the cache).
     #[serde(default)]
     metadata: BTreeMap<String, String>,
+    /// `rustc --print cfg` answers by their query
+    /// ([`crate::workspace::features::PlatformCfg::query`]).
+    #[serde(default)]
+    cfgs: BTreeMap<String, String>,
 }
 
 /// The cargo-answer cache of one command line in one workspace.
@@ -74,6 +79,8 @@ pub struct CargoCache {
     /// Files always fingerprinted (lockfile, configs), known before cargo runs.
     base_files: Vec<Utf8PathBuf>,
     entry: Entry,
+    /// The `rustc --print cfg` answers of this run (the entry's, when valid).
+    cfg: CfgAnswers,
     hit: bool,
     /// An answer was added: the entry must be saved.
     dirty: bool,
@@ -102,6 +109,7 @@ impl CargoCache {
             fixed,
             base_files,
             entry: Entry::default(),
+            cfg: CfgAnswers::default(),
             hit: false,
             dirty: false,
         };
@@ -110,6 +118,7 @@ impl CargoCache {
             && entry.format == FORMAT
             && cache.fingerprint(&entry.files, &entry.dirs) == entry.fingerprint
         {
+            cache.cfg = CfgAnswers::from_cached(entry.cfgs.clone());
             cache.entry = entry;
             cache.hit = true;
         }
@@ -118,6 +127,12 @@ impl CargoCache {
 
     fn entry_path(&self) -> Utf8PathBuf {
         self.dir.join(format!("{}.json", self.key))
+    }
+
+    /// The `rustc --print cfg` answers for this run: those of a valid entry, and the ones this
+    /// run adds (saved by [`CargoCache::store`]). Clones share them.
+    pub fn cfg_answers(&self) -> CfgAnswers {
+        self.cfg.clone()
     }
 
     /// Whether the entry is valid for the current inputs.
@@ -201,6 +216,10 @@ impl CargoCache {
     /// cargo ran: without `--locked` it may have rewritten Cargo.lock).
     pub fn store(&mut self, ws: &Workspace, trees: impl IntoIterator<Item = (String, String)>) {
         let mut changed = !self.hit || self.dirty;
+        if let Some(cfgs) = self.cfg.added() {
+            self.entry.cfgs = cfgs;
+            changed = true;
+        }
         for (k, v) in trees {
             if self.entry.trees.get(&k) != Some(&v) {
                 self.entry.trees.insert(k, v);
@@ -383,6 +402,20 @@ fn base_files(workspace_root: &Utf8Path) -> Vec<Utf8PathBuf> {
         files.push(home.join("config.toml"));
         files.push(home.join("config"));
     }
+    // rustup's default toolchain and directory overrides (`rustup override set`) decide which
+    // rustc answers `--print cfg` in the workspace directory.
+    if let Some(rustup) = std::env::var_os("RUSTUP_HOME")
+        .filter(|h| !h.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .or_else(|| std::env::var_os("USERPROFILE"))
+                .map(|h| std::path::PathBuf::from(h).join(".rustup"))
+        })
+        .and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
+    {
+        files.push(rustup.join("settings.toml"));
+    }
     files
 }
 
@@ -390,6 +423,18 @@ fn base_files(workspace_root: &Utf8Path) -> Vec<Utf8PathBuf> {
 fn workspace_inputs(ws: &Workspace) -> (Vec<Utf8PathBuf>, Vec<Utf8PathBuf>) {
     let mut files = vec![ws.root_manifest.clone()];
     let mut dirs = vec![ws.root.clone()];
+    // A custom target given as a target specification file: cargo's and rustc's answers
+    // depend on its content.
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| Utf8PathBuf::from_path_buf(d).ok());
+    for t in ws.targets.iter().filter(|t| t.ends_with(".json")) {
+        let p = Utf8Path::new(t);
+        files.push(match &cwd {
+            Some(c) if p.is_relative() => c.join(p),
+            _ => p.to_path_buf(),
+        });
+    }
     for p in ws.graph.pkgs.iter().filter(|p| p.kind == SourceKind::Path) {
         let Some(meta) = ws.meta_pkg(p) else { continue };
         files.push(meta.manifest_path.clone());
@@ -397,7 +442,11 @@ fn workspace_inputs(ws: &Workspace) -> (Vec<Utf8PathBuf>, Vec<Utf8PathBuf>) {
             continue;
         };
         dirs.push(dir.to_path_buf());
-        if let Some(parent) = dir.parent() {
+        // A new folder matching a `members` glob is a new member: the parent's listing
+        // counts, except above the root (the root package's parent is no member folder).
+        if let Some(parent) = dir.parent()
+            && (parent.starts_with(&ws.root) || (p.is_member && dir != ws.root))
+        {
             dirs.push(parent.to_path_buf());
         }
         for sub in ["src", "src/bin", "examples", "tests", "benches"] {

@@ -108,6 +108,10 @@ pub struct WorkspaceArgs {
     /// cargo-answer cache ([`crate::cargo_cache`]); not a command-line flag.
     #[arg(skip)]
     pub cached_metadata: std::collections::BTreeMap<String, Utf8PathBuf>,
+    /// `rustc --print cfg` answers of this run (filled from the cargo-answer cache); not a
+    /// command-line flag.
+    #[arg(skip)]
+    pub cfg_answers: crate::workspace::features::CfgAnswers,
 }
 
 impl WorkspaceArgs {

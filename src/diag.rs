@@ -78,6 +78,8 @@ codes! {
     // sources
     SourceRegistryNotAllowed => "source-registry-not-allowed", "A crate comes from a registry that is not in `allow-registry`.";
     SourceGitNotAllowed => "source-git-not-allowed", "A crate comes from a git repository that is not in `allow-git`.";
+    SourceAllowUnused => "source-allow-unused", "An `allow-registry`, `allow-git` or `private` entry matched no crate in the graph (cargo-deny's `unused-allowed-source`).";
+    SourceAllowOrgUnused => "source-allow-org-unused", "An `[sources.allow-org]` entry matched no git crate in the graph (cargo-deny's `unused-allowed-org`).";
     SourceGitSpecTooLoose => "source-git-spec-too-loose", "A git dependency is pinned less precisely (branch, default branch) than `required-git-spec` asks.";
     // CRA product metadata
     CraMetadataMissing => "cra-metadata-missing", "A product has no `[package.metadata.cra]` (nor `[workspace.metadata.cra]`) section.";

@@ -33,6 +33,8 @@ pub struct CheckCtx<'a> {
     pub bans: Option<&'a bans::Input>,
     /// Where the lockfile's entries are, indexed on first use ([`sources::lock_span`]).
     pub lock_spans: std::sync::OnceLock<sources::LockSpans>,
+    /// The run's `rustc --print cfg` answers (shared with the workspace loader).
+    pub cfg_answers: &'a crate::workspace::features::CfgAnswers,
 }
 
 impl CheckCtx<'_> {

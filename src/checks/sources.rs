@@ -101,6 +101,28 @@ pub struct Config {
     pub private: Vec<String>,
     /// The least precise git spec allowed.
     pub required_git_spec: Option<GitSpec>,
+    /// Every `allow-registry`, `allow-git` and `private` entry in cargo-deny's order, with its
+    /// span in the policy (`None`: the default crates.io entry), for `unused-allowed-source`.
+    pub allowed_entries: Vec<AllowedEntry>,
+    /// `allow-org` entries with their spans, for `unused-allowed-org`.
+    pub allowed_org_spans: Vec<std::ops::Range<usize>>,
+    /// Level of `source-allow-unused` (cargo-deny's `unused-allowed-source`).
+    pub unused_allowed_source: Level,
+    /// Level of `source-allow-org-unused` (cargo-deny's `unused-allowed-org`).
+    pub unused_allowed_org: Level,
+}
+
+/// One allowed source as written, for the unused-entry lints.
+#[derive(Debug, Clone)]
+pub struct AllowedEntry {
+    /// The key it is listed under (`allow-registry`, `allow-git`, `private`).
+    pub key: &'static str,
+    /// The normalized URL (`crates-io` for crates.io).
+    pub url: String,
+    /// A URL prefix (`private`) rather than one source.
+    pub prefix: bool,
+    /// Where it is written (`None`: the default).
+    pub span: Option<std::ops::Range<usize>>,
 }
 
 /// Normalizes a registry or git URL for comparison: no `registry+`/`sparse+`/`git+`
@@ -135,18 +157,33 @@ impl Config {
     /// Validates the raw section.
     pub fn validate(raw: RawConfig, v: &mut Validator<'_>) -> Config {
         let mut allow_registry = Vec::new();
+        let mut allowed_entries = Vec::new();
+        let defaulted = raw.allow_registry.is_none();
         for r in raw
             .allow_registry
             .unwrap_or_else(|| vec![Spanned::new(0..0, "crates-io".to_string())])
         {
             let s = r.get_ref().trim();
+            let span = (!defaulted).then(|| r.span());
             if s == "crates-io"
                 || normalize_url(s) == normalize_url(CRATES_IO_INDEX)
                 || normalize_url(s) == "https://index.crates.io"
             {
                 allow_registry.push("crates-io".to_string());
+                allowed_entries.push(AllowedEntry {
+                    key: "allow-registry",
+                    url: "crates-io".into(),
+                    prefix: false,
+                    span,
+                });
             } else if s.contains("://") {
                 allow_registry.push(normalize_url(s));
+                allowed_entries.push(AllowedEntry {
+                    key: "allow-registry",
+                    url: normalize_url(s),
+                    prefix: false,
+                    span,
+                });
             } else {
                 v.error(
                     r.span(),
@@ -160,19 +197,35 @@ impl Config {
         for g in raw.allow_git {
             if g.get_ref().contains("://") {
                 allow_git.push(normalize_url(g.get_ref()));
+                allowed_entries.push(AllowedEntry {
+                    key: "allow-git",
+                    url: normalize_url(g.get_ref()),
+                    prefix: false,
+                    span: Some(g.span()),
+                });
             } else {
                 v.error(g.span(), format!("`{}` is not a git URL", g.get_ref()));
             }
         }
         let mut allow_org = Vec::new();
+        let mut allowed_org_spans = Vec::new();
         for (host, list) in [
             ("github.com", raw.allow_org.github),
             ("gitlab.com", raw.allow_org.gitlab),
             ("bitbucket.org", raw.allow_org.bitbucket),
         ] {
             for o in list {
+                allowed_org_spans.push(o.span());
                 allow_org.push((host, o.into_inner()));
             }
+        }
+        for p in &raw.private {
+            allowed_entries.push(AllowedEntry {
+                key: "private",
+                url: normalize_url(p.get_ref()),
+                prefix: true,
+                span: Some(p.span()),
+            });
         }
         let required_git_spec = match raw.required_git_spec {
             None => None,
@@ -190,7 +243,6 @@ impl Config {
                 }
             },
         };
-        let _ = (raw.unused_allowed_source, raw.unused_allowed_org);
         // cargo-deny's defaults for its own file: unknown sources are warnings.
         let default = if v.dialect == crate::policy::Dialect::CargoDeny {
             Level::Warn
@@ -209,7 +261,24 @@ impl Config {
                 .map(|p| normalize_url(p.get_ref()))
                 .collect(),
             required_git_spec,
+            allowed_entries,
+            allowed_org_spans,
+            unused_allowed_source: raw.unused_allowed_source.unwrap_or(Level::Warn),
+            unused_allowed_org: raw.unused_allowed_org.unwrap_or(Level::Warn),
         }
+    }
+
+    /// Whether the unused-entry lints can fire: an entry to report and a level that reports
+    /// (cargo-deny skips the whole check when both unknown sources are allowed).
+    pub fn wants_unused_lints(&self) -> bool {
+        let checked = self.unknown_registry != Level::Allow || self.unknown_git != Level::Allow;
+        let source = self.unused_allowed_source.severity().is_some()
+            && self
+                .allowed_entries
+                .iter()
+                .any(|e| e.span.is_some() && e.url != "crates-io");
+        let org = self.unused_allowed_org.severity().is_some() && !self.allow_org.is_empty();
+        checked && (source || org)
     }
 }
 
@@ -315,7 +384,112 @@ pub fn check(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) -> Result<()> {
         }
         sink.push(d);
     }
+    unused_entries(ctx, sink);
     Ok(())
+}
+
+/// `unused-allowed-source` and `unused-allowed-org`, with cargo-deny's semantics: each crate
+/// with a registry or git source counts for the first entry that matches it (`allow-registry`,
+/// then `allow-git`, then `private` prefixes), and a git crate no entry matches counts for its
+/// `allow-org` entry; an entry nothing counted for is reported at its line. The crates are
+/// those of cargo-deny's graph (the bans check's: dev-dependencies included, `[graph]`
+/// targets, else every platform), or every locked package on the lockfile-only path.
+/// crates.io entries are never reported (the default source).
+fn unused_entries(ctx: &CheckCtx<'_>, sink: &mut Diagnostics) {
+    let cfg = &ctx.policy.sources;
+    let Some(policy_path) = &ctx.policy.path else {
+        return;
+    };
+    if !cfg.wants_unused_lints() {
+        return;
+    }
+    let kinds: Vec<&SourceKind> = match ctx.bans {
+        Some(b) => b.graph.nodes.iter().map(|n| &n.kind).collect(),
+        None => ctx.ws.graph.pkgs.iter().map(|p| &p.kind).collect(),
+    };
+    let mut source_hits = vec![false; cfg.allowed_entries.len()];
+    let mut org_hits = vec![false; cfg.allow_org.len()];
+    for kind in kinds {
+        let (url, git) = match kind {
+            SourceKind::Path => continue,
+            SourceKind::CratesIo => ("crates-io".to_string(), false),
+            SourceKind::Registry(u) => (normalize_url(u), false),
+            SourceKind::Git { url, .. } => (normalize_url(url), true),
+        };
+        let hit = cfg.allowed_entries.iter().position(|e| {
+            if e.prefix {
+                url.starts_with(&e.url)
+            } else {
+                e.url == url
+            }
+        });
+        if let Some(j) = hit {
+            source_hits[j] = true;
+            continue;
+        }
+        if !git {
+            continue;
+        }
+        let org = url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .and_then(|(host, path)| Some((host, path.split('/').next()?)));
+        if let Some((host, o)) = org
+            && let Some(j) = cfg.allow_org.iter().position(|(h, name)| {
+                h.eq_ignore_ascii_case(host) && name.to_lowercase() == o.to_lowercase()
+            })
+        {
+            org_hits[j] = true;
+        }
+    }
+    if let Some(severity) = cfg.unused_allowed_source.severity() {
+        for (e, _) in cfg
+            .allowed_entries
+            .iter()
+            .zip(&source_hits)
+            .filter(|(e, hit)| !**hit && e.url != "crates-io")
+        {
+            let Some(span) = &e.span else { continue };
+            let what = if e.prefix { "prefix" } else { "source" };
+            sink.push(
+                Diagnostic::new(
+                    Code::SourceAllowUnused,
+                    severity,
+                    format!(
+                        "allowed {what} `{}` (`{}`) matched no crate in the graph",
+                        e.url, e.key
+                    ),
+                )
+                .with_label(policy_path.clone(), span.clone(), "no crate comes from here")
+                .with_note(format!(
+                    "help: remove the entry from `[sources] {}`, or set `unused-allowed-source = \"allow\"`",
+                    e.key
+                )),
+            );
+        }
+    }
+    if let Some(severity) = cfg.unused_allowed_org.severity() {
+        for (((host, org), span), _) in cfg
+            .allow_org
+            .iter()
+            .zip(&cfg.allowed_org_spans)
+            .zip(&org_hits)
+            .filter(|(_, hit)| !**hit)
+        {
+            let key = host.split('.').next().unwrap_or(host);
+            sink.push(
+                Diagnostic::new(
+                    Code::SourceAllowOrgUnused,
+                    severity,
+                    format!("allowed {host} organization `{org}` matched no crate in the graph"),
+                )
+                .with_label(policy_path.clone(), span.clone(), "no git crate comes from this organization")
+                .with_note(format!(
+                    "help: remove it from `[sources.allow-org] {key}`, or set `unused-allowed-org = \"allow\"`"
+                )),
+            );
+        }
+    }
 }
 
 /// Whether a normalized source URL starts with one of the `private` prefixes.

@@ -143,7 +143,16 @@ pub fn run_checks_with(
     which.sort();
     which.dedup();
     let mut ws_args = effective_args(&args.workspace, &policy.graph);
-    let want_bans = which.contains(&WhichCheck::Bans);
+    if let Some(c) = cache.as_deref() {
+        // The loader, the bans and the advisory check share the cached `rustc --print cfg`
+        // answers.
+        ws_args.cfg_answers = c.cfg_answers();
+    }
+    let cfg_answers = ws_args.cfg_answers.clone();
+    // cargo-deny's graph: for the bans check, and for the sources check's unused-entry lints
+    // (an entry is used by a crate of that graph).
+    let want_bans = which.contains(&WhichCheck::Bans)
+        || (which.contains(&WhichCheck::Sources) && policy.sources.wants_unused_lints());
     let (ws, bans_input) = if args.lockfile_only {
         (
             load_workspace(&CheckArgs {
@@ -244,7 +253,7 @@ pub fn run_checks_with(
         let input = bans_meta.map(|md| {
             let targets = bans::graph::targets(&args.workspace, &policy.graph);
             let platforms = if !targets.is_empty() {
-                platform_cfgs(&ws.root, &targets)
+                platform_cfgs(&ws_args.cfg_answers, &ws.root, &targets)
             } else {
                 Vec::new()
             };
@@ -268,6 +277,7 @@ pub fn run_checks_with(
         offline: args.workspace.is_offline(),
         bans: bans_input.as_ref(),
         lock_spans: Default::default(),
+        cfg_answers: &cfg_answers,
     };
     let mut sink = Diagnostics::default();
     sink.sources.extend(&ws.sources);
@@ -297,6 +307,7 @@ pub fn run_checks_with(
 /// `rustc --print cfg` of each target (with its `features` as `target_feature`s), queried
 /// concurrently; a target rustc does not know is left out.
 fn platform_cfgs(
+    answers: &crate::workspace::features::CfgAnswers,
     dir: &camino::Utf8Path,
     targets: &[(String, Vec<String>)],
 ) -> Vec<crate::workspace::features::PlatformCfg> {
@@ -305,8 +316,12 @@ fn platform_cfgs(
             .iter()
             .map(|(t, feats)| {
                 s.spawn(move || {
-                    let mut p =
-                        crate::workspace::features::PlatformCfg::query(dir, Some(t), false)?;
+                    let mut p = crate::workspace::features::PlatformCfg::query(
+                        answers,
+                        dir,
+                        Some(t),
+                        false,
+                    )?;
                     for f in feats {
                         if let Ok(c) = format!("target_feature=\"{f}\"").parse() {
                             p.cfgs.push(c);

@@ -192,30 +192,55 @@ impl PlatformCfg {
     /// cargo, passes `RUSTFLAGS` (`CARGO_ENCODED_RUSTFLAGS`) when `rustflags` is set, which
     /// cargo does for the host only without `--target`; `build.rustflags` from cargo's
     /// configuration files is not read (a `--cfg` there is not seen).
+    ///
+    /// The answer comes from `answers` when it holds one for exactly this query (directory,
+    /// target, flags); a fresh answer is added to it. A failed query is never remembered.
     pub fn query(
+        answers: &CfgAnswers,
         dir: &camino::Utf8Path,
         target: Option<&str>,
         rustflags: bool,
     ) -> Option<PlatformCfg> {
+        let flags = if rustflags {
+            env_rustflags()
+        } else {
+            Vec::new()
+        };
+        let key = format!(
+            "{dir}\u{1f}{}\u{1f}{}",
+            target.unwrap_or("host"),
+            flags.join("\u{1f}")
+        );
+        let text = answers.get_or_insert_with(key, || Self::run_rustc(dir, target, &flags))?;
+        match target {
+            Some(t) => Some(PlatformCfg::parse(t, &text)),
+            None => {
+                let (triple, rest) = text.split_once('\n')?;
+                Some(PlatformCfg::parse(triple.trim(), rest))
+            }
+        }
+    }
+
+    /// Runs `rustc --print cfg` for [`PlatformCfg::query`]: its output, for the host preceded
+    /// by a line with the host triple.
+    fn run_rustc(dir: &camino::Utf8Path, target: Option<&str>, flags: &[String]) -> Option<String> {
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
         let mut cmd = std::process::Command::new(&rustc);
-        cmd.current_dir(dir).stderr(std::process::Stdio::null());
-        if rustflags {
-            cmd.args(env_rustflags());
-        }
+        cmd.current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .args(flags);
         match target {
             Some(t) => {
                 cmd.args(["--print", "cfg", "--target", t]);
                 let out = cmd.output().ok().filter(|o| o.status.success())?;
-                Some(PlatformCfg::parse(t, &String::from_utf8_lossy(&out.stdout)))
+                String::from_utf8(out.stdout).ok()
             }
             None => {
                 cmd.args(["--print", "host-tuple", "--print", "cfg"]);
                 let out = cmd.output().ok().filter(|o| o.status.success());
                 if let Some(out) = out {
-                    let text = String::from_utf8_lossy(&out.stdout);
-                    let (triple, rest) = text.split_once('\n')?;
-                    return Some(PlatformCfg::parse(triple.trim(), rest));
+                    let text = String::from_utf8(out.stdout).ok()?;
+                    return text.contains('\n').then_some(text);
                 }
                 // rustc before 1.84 has no `--print host-tuple`.
                 let vv = std::process::Command::new(&rustc)
@@ -230,19 +255,15 @@ impl PlatformCfg {
                     .trim()
                     .to_string();
                 let mut cmd = std::process::Command::new(&rustc);
-                cmd.current_dir(dir).stderr(std::process::Stdio::null());
-                if rustflags {
-                    cmd.args(env_rustflags());
-                }
+                cmd.current_dir(dir)
+                    .stderr(std::process::Stdio::null())
+                    .args(flags);
                 let out = cmd
                     .args(["--print", "cfg"])
                     .output()
                     .ok()
                     .filter(|o| o.status.success())?;
-                Some(PlatformCfg::parse(
-                    &triple,
-                    &String::from_utf8_lossy(&out.stdout),
-                ))
+                Some(format!("{triple}\n{}", String::from_utf8(out.stdout).ok()?))
             }
         }
     }
@@ -250,6 +271,60 @@ impl PlatformCfg {
     /// Whether a dependency declared for `platform` is active here.
     pub fn matches(&self, platform: &cargo_metadata::cargo_platform::Platform) -> bool {
         platform.matches(&self.triple, &self.cfgs)
+    }
+}
+
+/// `rustc --print cfg` answers of one run by their exact query ([`PlatformCfg::query`]),
+/// shared by the workspace loader and the bans check (clones share one memo) and kept between
+/// runs in the cargo-answer cache ([`crate::cargo_cache`]), whose fingerprint covers what the
+/// answers depend on (`rustc -vV`, `RUSTC*`/`RUSTFLAGS`/`CARGO_*` variables, toolchain files,
+/// target specification files).
+#[derive(Debug, Clone, Default)]
+pub struct CfgAnswers(std::sync::Arc<std::sync::Mutex<CfgMemo>>);
+
+#[derive(Debug, Default)]
+struct CfgMemo {
+    answers: BTreeMap<String, String>,
+    /// An answer was added since the memo was made.
+    fresh: bool,
+}
+
+impl CfgAnswers {
+    /// A memo holding answers from an earlier run.
+    pub fn from_cached(answers: BTreeMap<String, String>) -> CfgAnswers {
+        CfgAnswers(std::sync::Arc::new(std::sync::Mutex::new(CfgMemo {
+            answers,
+            fresh: false,
+        })))
+    }
+
+    /// Every answer, when one was added by this run (else `None`: nothing to save).
+    pub fn added(&self) -> Option<BTreeMap<String, String>> {
+        let m = self.0.lock().ok()?;
+        m.fresh.then(|| m.answers.clone())
+    }
+
+    /// The answer to `key`, else `run`'s (remembered when there is one). rustc runs without
+    /// the lock held, so queries for several targets run at once.
+    fn get_or_insert_with(
+        &self,
+        key: String,
+        run: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        if let Some(a) = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|m| m.answers.get(&key).cloned())
+        {
+            return Some(a);
+        }
+        let answer = run()?;
+        if let Ok(mut m) = self.0.lock() {
+            m.answers.insert(key, answer.clone());
+            m.fresh = true;
+        }
+        Some(answer)
     }
 }
 

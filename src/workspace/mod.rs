@@ -565,7 +565,7 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
         let (targets, manifest) = (&targets, &manifest);
         let host_job = s.spawn(move || {
             // Without --target, RUSTFLAGS apply to the host too (cargo's rule).
-            let cfg = features::PlatformCfg::query(root_dir, None, !explicit);
+            let cfg = features::PlatformCfg::query(&args.cfg_answers, root_dir, None, !explicit);
             // A target that is the host needs no second `rustc` (unless RUSTFLAGS, which
             // apply to it but not to the host, could change its cfg).
             let target_cfgs: Vec<Option<features::PlatformCfg>> = targets
@@ -573,7 +573,7 @@ pub fn load(args: &WorkspaceArgs) -> Result<Workspace> {
                 .map(|t| match &cfg {
                     _ if t == "host-tuple" => None,
                     Some(c) if *t == c.triple && !features::rustflags_set() => Some(c.clone()),
-                    _ => features::PlatformCfg::query(root_dir, Some(t), true),
+                    _ => features::PlatformCfg::query(&args.cfg_answers, root_dir, Some(t), true),
                 })
                 .collect();
             let is_target = cfg

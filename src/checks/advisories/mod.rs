@@ -147,8 +147,13 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
 
     let mut target_cfgs: Option<Vec<Option<(String, String)>>> = None;
     let mut platform_applies = |r: &Record| -> Option<bool> {
-        let cfgs = target_cfgs
-            .get_or_insert_with(|| ctx.ws.targets.iter().map(|t| db::target_cfg(t)).collect());
+        let cfgs = target_cfgs.get_or_insert_with(|| {
+            ctx.ws
+                .targets
+                .iter()
+                .map(|t| target_os_arch(ctx, t))
+                .collect()
+        });
         advisory::platform_applies(r, cfgs)
     };
 
@@ -701,4 +706,21 @@ fn ignore_diagnostics(
         };
         sink.push(d);
     }
+}
+
+/// `target_os` and `target_arch` of a target (`host-tuple`: the host) for advisories limited to
+/// some platforms: the run's `rustc --print cfg` answers ([`CheckCtx::cfg_answers`]), the same
+/// the loader and the bans check use, so no rustc runs again.
+fn target_os_arch(ctx: &CheckCtx<'_>, target: &str) -> Option<(String, String)> {
+    use cargo_metadata::cargo_platform::Cfg;
+    let t = (target != "host-tuple").then_some(target);
+    let p =
+        crate::workspace::features::PlatformCfg::query(ctx.cfg_answers, &ctx.ws.root, t, false)?;
+    let get = |key: &str| {
+        p.cfgs.iter().find_map(|c| match c {
+            Cfg::KeyPair(k, v) if k.as_str() == key => Some(v.clone()),
+            _ => None,
+        })
+    };
+    Some((get("target_os")?, get("target_arch")?))
 }

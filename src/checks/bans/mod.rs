@@ -76,7 +76,7 @@ pub fn check(ctx: &CheckCtx<'_>, input: &Input, sink: &mut Diagnostics) -> Resul
                 Code::BansNotEvaluated,
                 "`[bans.std-replacements]` is set, but cargo-cra does not evaluate it (it needs the std-replacement-data repository, which cargo-deny fetches with `cargo deny fetch`)",
             )
-            .with_note("note: cargo-deny reports nothing either when that data has not been fetched"),
+            .with_note("note: cargo-deny clones that data on each online run into $TMPDIR/cargo-deny/std-replacement-data; offline, or without it, cargo-deny reports nothing either"),
             ctx,
             span,
             "not evaluated",
