@@ -247,7 +247,7 @@ impl LineStarts {
 pub fn line_col(contents: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(contents.len());
     let before = &contents[..offset];
-    let line = before.matches('\n').count() + 1;
+    let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
     let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
     (line, col)
 }

@@ -557,3 +557,61 @@ fn reads_from_several_threads() {
     });
     assert_eq!(serial, parallel);
 }
+
+#[test]
+fn path_crates_told_apart_wherever_the_sbom_says_so() {
+    let (_t, dir) = tempdir();
+    // CycloneDX: a bare purl with nothing else (assumed crates.io), one with a checksum
+    // (registry evidence), one with a `file:` external reference (a path crate).
+    let cdx = write(
+        &dir,
+        "app.cdx.json",
+        br#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+  {"type": "library", "name": "bare", "version": "1.0.0", "purl": "pkg:cargo/bare@1.0.0"},
+  {"type": "library", "name": "hashed", "version": "1.0.0", "purl": "pkg:cargo/hashed@1.0.0",
+   "hashes": [{"alg": "SHA-256", "content": "00"}]},
+  {"type": "library", "name": "local", "version": "0.1.0", "purl": "pkg:cargo/local@0.1.0",
+   "externalReferences": [{"type": "vcs", "url": "file:///src/app/local"}]},
+  {"type": "library", "name": "qualified", "version": "0.2.0",
+   "purl": "pkg:cargo/qualified@0.2.0?download_url=file://../qualified"}
+]}"#,
+    );
+    let inv = inventory::read(&cdx).unwrap();
+    let by_name = |inv: &Inventory, n: &str| {
+        inv.components
+            .iter()
+            .find(|c| c.name == n)
+            .cloned()
+            .unwrap_or_else(|| panic!("{n} missing: {:?}", inv.components))
+    };
+    let bare = by_name(&inv, "bare");
+    assert_eq!(
+        (bare.source.clone(), bare.source_assumed),
+        (CargoSource::CratesIo, true)
+    );
+    let hashed = by_name(&inv, "hashed");
+    assert_eq!(
+        (hashed.source.clone(), hashed.source_assumed),
+        (CargoSource::CratesIo, false)
+    );
+    assert_eq!(by_name(&inv, "local").source, CargoSource::Path);
+    assert_eq!(by_name(&inv, "qualified").source, CargoSource::Path);
+
+    // SPDX 2: a `file:` download location is a path crate; a registry one is evidence.
+    let spdx = write(
+        &dir,
+        "app.spdx.json",
+        br#"{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "packages": [
+  {"SPDXID": "SPDXRef-a", "name": "local", "versionInfo": "0.1.0", "downloadLocation": "file:///src/local",
+   "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:cargo/local@0.1.0"}]},
+  {"SPDXID": "SPDXRef-b", "name": "serde", "versionInfo": "1.0.0", "downloadLocation": "https://crates.io/api/v1/crates/serde/1.0.0/download",
+   "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:cargo/serde@1.0.0"}]},
+  {"SPDXID": "SPDXRef-c", "name": "bare", "versionInfo": "1.0.0", "downloadLocation": "NOASSERTION",
+   "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:cargo/bare@1.0.0"}]}
+]}"#,
+    );
+    let inv = inventory::read(&spdx).unwrap();
+    assert_eq!(by_name(&inv, "local").source, CargoSource::Path);
+    assert!(!by_name(&inv, "serde").source_assumed);
+    assert!(by_name(&inv, "bare").source_assumed);
+}

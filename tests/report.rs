@@ -1375,6 +1375,61 @@ fn affected_releases_come_from_the_sbom_archive() {
 }
 
 #[test]
+fn sbom_archive_releases_follow_scans_verdicts() {
+    // `report new --sboms` decides with scan's matcher: a triage entry that settles the
+    // advisory for 0.8.0 (not_affected) takes that release out of the case, where a plain
+    // "does the SBOM list an affected version" predicate would have listed it.
+    let s = scenario("report-vulnerable");
+    common::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report-releases"),
+        &s.path("releases"),
+    )
+    .unwrap();
+    let policy = s.read("deny-policy.toml");
+    s.write(
+        "deny-policy.toml",
+        format!(
+            "{policy}\n[advisories]\nignore = [\n  {{ id = \"RUSTSEC-2099-0001\", reason = \"0.8.0 never calls the affected function\", status = \"not_affected\", justification = \"vulnerable_code_not_in_execute_path\", products = [\"report-vulnerable@0.8.0\"] }},\n]\n"
+        ),
+    );
+    let db = advisory_db();
+    let out = report(
+        &s,
+        "2026-12-01T10:00:00Z",
+        &[
+            "new",
+            "RUSTSEC-2099-0001",
+            "--aware-at",
+            "2026-12-01T09:30:00Z",
+            "--advisory-db",
+            &db,
+            "--offline",
+            "--sboms",
+            "releases",
+        ],
+    );
+    out.assert_code(0);
+    assert!(
+        out.stderr
+            .contains("3 release SBOMs: 1 affected by RUSTSEC-2099-0001"),
+        "{}",
+        out.stderr
+    );
+    let file = s.read(format!("cra-reports/{CASE}/case.toml"));
+    let versions: Vec<&str> = file
+        .split("[[releases]]")
+        .skip(1)
+        .map(|r| r.lines().find(|l| l.starts_with("version = ")).unwrap())
+        .collect();
+    assert_eq!(
+        versions,
+        ["version = \"0.9.0\"", "version = \"1.0.0\""],
+        "{file}"
+    );
+    assert!(!file.contains("report-vulnerable-0.8.0.cdx.json"), "{file}");
+}
+
+#[test]
 fn csaf_product_tree_lists_the_affected_releases_from_the_sboms() {
     let s = scenario("report-vulnerable");
     common::copy_dir(

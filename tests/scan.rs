@@ -482,3 +482,50 @@ fn every_generator_shape_and_auditable_binaries_are_scanned() {
         out.stderr
     );
 }
+
+#[test]
+fn path_crates_are_not_matched_and_bare_purls_are_reported_with_a_note() {
+    let s = archive();
+    // Two releases list `vulnlib 1.2.0` (affected by RUSTSEC-2099-0001): one marks it as a
+    // local crate (a `file:` external reference), the other identifies it by a bare purl only.
+    let sbom = |product: &str, extra: &str| {
+        format!(
+            r#"{{"bomFormat": "CycloneDX", "specVersion": "1.5",
+  "metadata": {{"component": {{"type": "application", "name": "{product}", "version": "1.0.0", "purl": "pkg:cargo/{product}@1.0.0"}}}},
+  "components": [{{"type": "library", "name": "vulnlib", "version": "1.2.0", "purl": "pkg:cargo/vulnlib@1.2.0"{extra}}}]}}"#
+        )
+    };
+    s.write(
+        "purl-only/local.cdx.json",
+        sbom(
+            "local",
+            r#", "externalReferences": [{"type": "vcs", "url": "file:///src/local/vulnlib"}]"#,
+        ),
+    );
+    s.write("purl-only/bare.cdx.json", sbom("bare", ""));
+    let (out, r) = scan(&s, &["purl-only"]);
+    out.assert_code(1);
+    assert_eq!(
+        findings(&r),
+        [f(
+            "bare@1.0.0",
+            "RUSTSEC-2099-0001",
+            "advisory-vulnerability"
+        )]
+        .into_iter()
+        .collect(),
+        "{}",
+        out.both()
+    );
+    let bare = r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["product"]["name"] == "bare")
+        .unwrap();
+    let notes = bare["diagnostics"][0]["notes"].to_string();
+    assert!(
+        notes.contains("only by a purl without qualifiers") && notes.contains("path crate"),
+        "{notes}"
+    );
+}

@@ -116,6 +116,13 @@ impl Ignore {
         self.is_active(today) && self.status.is_none_or(Status::settles)
     }
 
+    /// Whether the entry names the advisory `r`: by its RustSec id or one of its aliases
+    /// (CVE, GHSA). Entries naming a crate match no advisory (they are bans entries in
+    /// cargo-deny's sense and are checked elsewhere).
+    pub fn matches_advisory(&self, r: &super::db::Record) -> bool {
+        matches!(&self.target, IgnoreTarget::Id(id) if *id == r.id || r.aliases.contains(id))
+    }
+
     /// Not past its `until` date on `today`.
     pub fn is_active(&self, today: time::Date) -> bool {
         self.until.is_none_or(|u| today <= u)

@@ -712,9 +712,35 @@ fn open_error(db: &Utf8Path, e: &rustsec::Error) -> Error {
     }
 }
 
-/// `target_os` and `target_arch` of a target (`host-tuple`: the host), from
-/// `rustc --print cfg`: only asked when an advisory is limited to some platforms.
+/// `target_os` and `target_arch` of a target (`host-tuple`: the host): from the table of
+/// known targets that rustsec itself uses (the `platforms` crate), else from
+/// `rustc --print cfg` (custom targets). Answers are remembered for the process: a scan asks
+/// once per distinct triple, not once per input.
 pub fn target_cfg(target: &str) -> Option<(String, String)> {
+    use std::sync::{Mutex, OnceLock};
+    type Answers = HashMap<String, Option<(String, String)>>;
+    static CACHE: OnceLock<Mutex<Answers>> = OnceLock::new();
+    if target != "host-tuple"
+        && let Some(p) = platforms::Platform::find(target)
+    {
+        return Some((
+            p.target_os.as_str().to_string(),
+            p.target_arch.as_str().to_string(),
+        ));
+    }
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(target) {
+        return hit.clone();
+    }
+    let answer = rustc_target_cfg(target);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(target.to_string(), answer.clone());
+    answer
+}
+
+fn rustc_target_cfg(target: &str) -> Option<(String, String)> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let mut cmd = Command::new(rustc);
     cmd.args(["--print", "cfg"]);
@@ -768,6 +794,22 @@ mod tests {
         std::fs::write(db.join("crates/vulnlib/.DS_Store"), b"\0\0junk").unwrap();
         let loaded = load(db, None, &Printer::plain()).expect("loads");
         assert_eq!(loaded.advisories.len(), 1);
+    }
+
+    #[test]
+    fn known_targets_need_no_rustc() {
+        assert_eq!(
+            target_cfg("x86_64-unknown-linux-gnu"),
+            Some(("linux".to_string(), "x86_64".to_string()))
+        );
+        assert_eq!(
+            target_cfg("aarch64-apple-darwin"),
+            Some(("macos".to_string(), "aarch64".to_string()))
+        );
+        assert_eq!(
+            target_cfg("x86_64-pc-windows-msvc"),
+            Some(("windows".to_string(), "x86_64".to_string()))
+        );
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn run(a: &NewArgs, printer: &Printer) -> Result<u8> {
     if let Some(rec) = &record
         && !a.sboms.is_empty()
     {
-        let found = super::sboms::scan(&root, &a.sboms, rec, printer)?;
+        let found = super::sboms::scan(&root, &a.sboms, rec, &policy, printer)?;
         printer.status(
             "Scanned",
             format!(

@@ -1,15 +1,21 @@
 //! Affected releases from the SBOM archive (`report new ADVISORY --sboms DIR`): every SBOM
-//! (CycloneDX, SPDX 2/3) or `cargo auditable` binary under the given paths, read with
-//! [`crate::inventory`], whose components include a version of the advisory's crate that the
-//! advisory affects. Each such input is one affected release: the SBOM's product at its
-//! version, with the affected components and the file (path relative to the workspace root,
-//! SHA-256) as evidence.
+//! (CycloneDX, SPDX 2/3) or `cargo auditable` binary under the given paths, scanned by
+//! [`crate::scan`] with the advisory alone as the database, so a release counts as affected
+//! exactly when `cargo cra scan` reports the advisory on it: the same version ranges,
+//! withdrawn advisories skipped, os/arch against the targets the SBOM records, the policy's
+//! levels and its ignore and triage entries (`not_affected`/`fixed` for that release settle
+//! it). Each such input is one affected release: the SBOM's product at its version, with the
+//! affected components and the file (path relative to the workspace root, SHA-256) as
+//! evidence.
 
 use super::case::Release;
-use crate::advisory::db::Record;
+use crate::advisory::db::{Database, Record};
+use crate::diag::Code;
 use crate::error::{Error, Result};
-use crate::inventory::{self, Entry};
+use crate::inventory;
 use crate::output::Printer;
+use crate::policy::Policy;
+use crate::scan::{self, InputState};
 use camino::{Utf8Path, Utf8PathBuf};
 
 /// What the scan found.
@@ -21,52 +27,86 @@ pub struct Found {
     pub read: usize,
 }
 
-/// Scans `paths` for releases affected by `rec`. A malformed SBOM stops the run (exit 2):
-/// an archive that cannot be read must not yield a case that looks complete. Inputs the walk
-/// cannot check (CycloneDX XML, binaries without audit data) are warned about.
+/// Scans `paths` for releases affected by `rec` under `policy`. A malformed SBOM stops the
+/// run (exit 2): an archive that cannot be read must not yield a case that looks complete.
+/// Inputs the scan cannot check (CycloneDX XML, binaries without audit data) are warned about.
 pub fn scan(
     root: &Utf8Path,
     paths: &[Utf8PathBuf],
     rec: &Record,
+    policy: &Policy,
     printer: &Printer,
 ) -> Result<Found> {
-    let versions = rec.versions()?;
+    let database = Database::new(
+        Utf8PathBuf::from("(advisory)"),
+        None,
+        None,
+        vec![rec.clone()],
+        false,
+    );
+    let opts = scan::Options {
+        policy,
+        database: &database,
+        today: crate::today()?,
+        trust: None,
+        namespace: "file",
+        jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        vex: &[],
+    };
+    let listed = inventory::list(paths)?;
+    let run = scan::scan(&listed, &opts, printer)?;
+    for (path, reason) in &run.skipped {
+        printer.verbose(format!("skipped {path}: {reason}"));
+    }
     let mut found = Found::default();
-    for entry in inventory::walk(paths)? {
-        let path = match entry {
-            Entry::Sbom { path } | Entry::Binary { path } => path,
-            Entry::Skipped { path, reason } => {
-                printer.verbose(format!("skipped {path}: {reason}"));
-                continue;
-            }
-            Entry::Unreadable { path, reason } => {
-                printer.warn(format!(
-                    "{path}: not checked for {}: {reason} (add the release with --affected PRODUCT@VERSION if it is affected)",
-                    rec.id
-                ));
-                continue;
-            }
-        };
-        let inv = inventory::read(&path)?;
+    for input in run.inputs {
+        if input.state == InputState::Unreadable {
+            let why = input
+                .diagnostics
+                .first()
+                .map_or_else(String::new, |d| d.message.clone());
+            printer.warn(format!(
+                "{why}; not checked for {} (add the release with --affected PRODUCT@VERSION if it is affected)",
+                rec.id
+            ));
+            continue;
+        }
         found.read += 1;
-        let mut components: Vec<String> = inv
-            .components
+        // The advisory's unsettled findings: what `scan` reports as affecting the release.
+        let mut components: Vec<String> = input
+            .diagnostics
             .iter()
-            .filter(|c| {
-                c.name == rec.package
-                    && c.source.is_crates_io() == rec.source.is_none()
-                    && versions.is_vulnerable(&c.version)
+            .filter(|d| {
+                matches!(
+                    d.code,
+                    Code::AdvisoryVulnerability
+                        | Code::AdvisoryUnmaintained
+                        | Code::AdvisoryUnsound
+                        | Code::AdvisoryNotice
+                )
             })
-            .map(|c| c.purl.clone())
+            .filter(|d| {
+                d.data
+                    .get("advisory-id")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|id| id == rec.id)
+            })
+            .filter_map(|d| d.package.as_ref().map(|p| p.purl.clone()))
             .collect();
         if components.is_empty() {
             continue;
         }
         components.sort();
         components.dedup();
-        let (product, version) = match (&inv.product, &inv.product_name, &inv.product_version) {
-            (Some(p), _, _) => (p.name.clone(), p.version.to_string()),
-            (None, Some(n), Some(v)) if semver::Version::parse(v).is_ok() => (n.clone(), v.clone()),
+        let path = input.path;
+        let (product, version) = match &input.product {
+            Some(p)
+                if p.version
+                    .as_deref()
+                    .is_some_and(|v| semver::Version::parse(v).is_ok()) =>
+            {
+                (p.name.clone(), p.version.clone().unwrap_or_default())
+            }
             _ => {
                 return Err(Error::malformed(
                     &path,
@@ -77,10 +117,10 @@ pub fn scan(
                 ));
             }
         };
-        let purl = inv
+        let purl = input
             .product
             .as_ref()
-            .map(|p| p.purl.clone())
+            .and_then(|p| p.purl.clone())
             .unwrap_or_else(|| {
                 crate::purl::cargo(&product, &version, &crate::purl::CargoSource::Path)
             });
@@ -93,7 +133,7 @@ pub fn scan(
             version,
             purl,
             evidence: evidence.to_string(),
-            sbom_sha256: Some(inv.sha256.clone()),
+            sbom_sha256: input.sha256.clone(),
             components,
         });
     }

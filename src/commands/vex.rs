@@ -19,7 +19,7 @@
 //! when the crate is there at an unaffected version and only later releases are affected,
 //! `not_affected` (`component_not_present`) when the crate is not in the release at all.
 
-use crate::advisory::config::{Ignore, IgnoreTarget};
+use crate::advisory::config::Ignore;
 use crate::advisory::db::{self, Database, Record};
 use crate::advisory::{self, Kind};
 use crate::cli::{VexArgs, VexFormat};
@@ -269,7 +269,7 @@ pub fn triage_entry<'p>(
     policy.advisories.ignore.iter().find(|ig| {
         ig.status.is_some()
             && ig.is_active(today)
-            && matches!(&ig.target, IgnoreTarget::Id(id) if *id == rec.id || rec.aliases.contains(id))
+            && ig.matches_advisory(rec)
             && ig.applies_to(product, Some(version))
     })
 }

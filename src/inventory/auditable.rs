@@ -97,6 +97,7 @@ pub fn inventory(path: &Utf8Path, info: &VersionInfo) -> Inventory {
                 purl,
                 bom_ref: None,
                 source,
+                source_assumed: false,
             });
             continue;
         }
@@ -106,6 +107,7 @@ pub fn inventory(path: &Utf8Path, info: &VersionInfo) -> Inventory {
             purl,
             bom_ref: None,
             source,
+            source_assumed: false,
         });
     }
     let (product_name, product_version) = root.unzip();

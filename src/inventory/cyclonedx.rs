@@ -57,8 +57,19 @@ struct Comp<'a> {
     bom_ref: Option<Str<'a>>,
     #[serde(borrow, default)]
     properties: Props<'a>,
+    /// Only whether there are any: registry and git crates carry their Cargo.lock checksum.
+    hashes: Option<Vec<serde::de::IgnoredAny>>,
+    #[serde(rename = "externalReferences", borrow, default)]
+    external_references: Option<Vec<ExternalReference<'a>>>,
     #[serde(borrow, default)]
     components: Option<Vec<Comp<'a>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "an external reference (an object)")]
+struct ExternalReference<'a> {
+    #[serde(borrow)]
+    url: Option<Str<'a>>,
 }
 
 /// The few properties we read, out of a `properties` list (the others are skipped unparsed).
@@ -66,6 +77,8 @@ struct Comp<'a> {
 struct Props<'a> {
     /// Our `cargo-cra:source = path`.
     path_source: bool,
+    /// Any `cargo-cra:source`.
+    has_source: bool,
     targets: Vec<Str<'a>>,
 }
 
@@ -98,7 +111,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Props<'a> {
                         continue;
                     };
                     match name.as_str() {
-                        "cargo-cra:source" => props.path_source |= value.as_str() == "path",
+                        "cargo-cra:source" => {
+                            props.has_source = true;
+                            props.path_source |= value.as_str() == "path";
+                        }
                         n if TARGET_PROPERTIES.contains(&n) => props.targets.push(value),
                         _ => {}
                     }
@@ -112,13 +128,22 @@ impl<'de: 'a, 'a> Deserialize<'de> for Props<'a> {
 
 impl<'a> Comp<'a> {
     fn found(&self) -> Found<'_> {
+        let urls = || {
+            self.external_references
+                .iter()
+                .flatten()
+                .filter_map(|r| r.url.as_ref().map(Str::as_str))
+        };
         Found {
             name: self.name.as_ref().map(Str::as_str),
             version: self.version.as_ref().map(Str::as_str),
             purl: self.purl.as_ref().map(Str::as_str),
             kind: self.kind.as_ref().map(Str::as_str),
             bom_ref: self.bom_ref.as_ref().map(Str::as_str),
-            path_source: self.properties.path_source,
+            path_source: self.properties.path_source || urls().any(super::is_file_url),
+            source_evidence: self.properties.has_source
+                || self.hashes.as_ref().is_some_and(|h| !h.is_empty())
+                || urls().next().is_some(),
         }
     }
 

@@ -21,7 +21,7 @@ pub mod spdx2;
 pub mod spdx3;
 mod walk;
 
-pub use walk::{Entry, walk};
+pub use walk::{Entry, Listed, classify_bytes, list, walk};
 
 use crate::error::{Error, Result};
 use crate::purl::{self, CargoPurlError, CargoSource};
@@ -113,6 +113,11 @@ pub struct Component {
     pub bom_ref: Option<String>,
     /// Where the crate comes from (purl qualifiers; path crates as the SBOM marks them).
     pub source: CargoSource,
+    /// crates.io only by default: the purl has no qualifier and the SBOM records nothing else
+    /// about where the crate comes from (no checksum, no download location, no property), so
+    /// a path crate named like a crates.io crate would look the same. The scan matches it
+    /// (fail closed) and says so in the finding.
+    pub source_assumed: bool,
 }
 
 /// A component that is not checked against RustSec, and why.
@@ -228,7 +233,7 @@ pub(crate) fn detect_head(bytes: &[u8], complete: bool) -> Detected {
     let head = &text[start..text.len().min(start + SNIFF_LEN)];
     match head[0] {
         b'{' => {
-            let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+            let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
             if has(b"\"bomFormat\"") {
                 Detected::Json(JsonKind::CycloneDx)
             } else if has(b"\"spdxVersion\"") {
@@ -242,7 +247,7 @@ pub(crate) fn detect_head(bytes: &[u8], complete: bool) -> Detected {
             }
         }
         b'<' => {
-            let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+            let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
             if has(b"cyclonedx.org/schema/bom") {
                 Detected::Other("a CycloneDX XML BOM (only CycloneDX JSON is read)")
             } else if has(b"spdx.org/rdf") {
@@ -252,7 +257,7 @@ pub(crate) fn detect_head(bytes: &[u8], complete: bool) -> Detected {
             }
         }
         _ if head.starts_with(b"SPDXVersion:")
-            || head.windows(13).any(|w| w == b"\nSPDXVersion:") =>
+            || memchr::memmem::find(head, b"\nSPDXVersion:").is_some() =>
         {
             Detected::Other("an SPDX tag-value document (only SPDX JSON is read)")
         }
@@ -407,8 +412,24 @@ pub(crate) struct Found<'a> {
     pub(crate) purl: Option<&'a str>,
     pub(crate) kind: Option<&'a str>,
     pub(crate) bom_ref: Option<&'a str>,
-    /// A source the SBOM gives outside the purl (our `cargo-cra:source = path`).
+    /// A source the SBOM gives outside the purl (our `cargo-cra:source = path`, a `file:`
+    /// download location or external reference).
     pub(crate) path_source: bool,
+    /// Whether the SBOM records anything about where the crate comes from besides the purl:
+    /// a checksum (registry and git crates have one in Cargo.lock, path crates none), a
+    /// download location or external reference, a `cargo-cra:source` property.
+    pub(crate) source_evidence: bool,
+}
+
+/// Whether a download location or reference URL is a local path (`file:`).
+pub(crate) fn is_file_url(url: &str) -> bool {
+    url.get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("file:"))
+}
+
+/// Whether an SPDX download location says anything (not `NONE`/`NOASSERTION`).
+pub(crate) fn spdx_location_known(loc: &str) -> bool {
+    !matches!(loc.trim(), "" | "NONE" | "NOASSERTION")
 }
 
 /// Whether an SPDX comment carries our `cargo-cra:source: path` line (our SPDX SBOMs keep the
@@ -431,6 +452,10 @@ pub(crate) fn classify(f: &Found<'_>) -> std::result::Result<Component, Unchecke
     };
     match purl::cargo_parts(p) {
         Ok(c) => Ok(Component {
+            source_assumed: !f.path_source
+                && !f.source_evidence
+                && c.source.is_crates_io()
+                && !p.contains('?'),
             name: c.name,
             version: c.version,
             purl: p.to_string(),
@@ -601,6 +626,7 @@ mod tests {
             kind: Some("library"),
             bom_ref: None,
             path_source: false,
+            source_evidence: false,
         };
         assert!(classify(&f(Some("pkg:cargo/serde@1.0.0"))).is_ok());
         let u = classify(&f(Some("pkg:npm/left-pad@1.3.0"))).unwrap_err();

@@ -36,6 +36,10 @@ struct Package<'a> {
     comment: Option<Str<'a>>,
     #[serde(rename = "versionInfo", borrow)]
     version: Option<Str<'a>>,
+    #[serde(rename = "downloadLocation", borrow)]
+    download_location: Option<Str<'a>>,
+    /// Only whether there are any (registry crates carry their Cargo.lock checksum).
+    checksums: Option<Vec<serde::de::IgnoredAny>>,
     #[serde(rename = "primaryPackagePurpose", borrow)]
     purpose: Option<Str<'a>>,
     #[serde(rename = "externalRefs", borrow, default)]
@@ -78,13 +82,19 @@ impl Package<'_> {
     }
 
     fn found(&self) -> Found<'_> {
+        let comment = self.comment.as_ref().map(Str::as_str);
+        let location = self.download_location.as_ref().map(Str::as_str);
         Found {
             name: self.name.as_ref().map(Str::as_str),
             version: self.version.as_ref().map(Str::as_str),
             purl: self.purl(),
             kind: self.purpose.as_ref().map(Str::as_str),
             bom_ref: self.spdx_id.as_ref().map(Str::as_str),
-            path_source: super::comment_says_path(self.comment.as_ref().map(Str::as_str)),
+            path_source: super::comment_says_path(comment)
+                || location.is_some_and(super::is_file_url),
+            source_evidence: comment.is_some_and(|c| c.contains("cargo-cra:source:"))
+                || location.is_some_and(super::spdx_location_known)
+                || self.checksums.as_ref().is_some_and(|c| !c.is_empty()),
         }
     }
 }

@@ -34,6 +34,11 @@ struct Element<'a> {
     version: Option<Str<'a>>,
     #[serde(rename = "software_packageUrl", borrow)]
     purl: Option<Str<'a>>,
+    #[serde(rename = "software_downloadLocation", borrow)]
+    download_location: Option<Str<'a>>,
+    /// Only whether there are any (registry crates carry their Cargo.lock checksum).
+    #[serde(rename = "verifiedUsing", default)]
+    verified_using: OneOrMany<serde::de::IgnoredAny>,
     #[serde(rename = "software_primaryPurpose", borrow)]
     purpose: Option<Str<'a>>,
     #[serde(rename = "externalIdentifier", borrow, default)]
@@ -104,13 +109,19 @@ impl Element<'_> {
     }
 
     fn found(&self) -> Found<'_> {
+        let comment = self.comment.as_ref().map(Str::as_str);
+        let location = self.download_location.as_ref().map(Str::as_str);
         Found {
             name: self.name.as_ref().map(Str::as_str),
             version: self.version.as_ref().map(Str::as_str),
             purl: self.purl(),
             kind: self.purpose.as_ref().map(Str::as_str),
             bom_ref: self.id(),
-            path_source: super::comment_says_path(self.comment.as_ref().map(Str::as_str)),
+            path_source: super::comment_says_path(comment)
+                || location.is_some_and(super::is_file_url),
+            source_evidence: comment.is_some_and(|c| c.contains("cargo-cra:source:"))
+                || location.is_some_and(super::spdx_location_known)
+                || !self.verified_using.0.is_empty(),
         }
     }
 }

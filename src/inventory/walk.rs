@@ -16,12 +16,15 @@
 //!
 //! A binary without audit data named explicitly (not found by the walk) is an
 //! [`Entry::Binary`]: reading it fails with "not built with cargo auditable".
+//!
+//! [`list`] only looks at names and folder listings; [`classify_bytes`] decides from the content a
+//! caller has already read, so that `cargo cra scan` reads every file exactly once (on its
+//! worker threads). [`walk`] is both in one, for callers that read few files.
 
-use super::{Detected, JsonKind, SNIFF_LEN, auditable, detect_head};
+use super::{Detected, JsonKind, auditable, detect_head};
 use crate::error::{Error, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::HashSet;
-use std::io::Read;
 
 /// One input found by [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,9 +67,27 @@ impl Entry {
     }
 }
 
-/// Expands files and folders (recursively) into entries, in the order given, each folder
-/// sorted by file name. A path that does not exist or cannot be listed is an error.
-pub fn walk(paths: &[Utf8PathBuf]) -> Result<Vec<Entry>> {
+/// A file found by [`list`]: decided by its name alone (a signature, a key, a folder that
+/// cannot be listed, ...), or to be classified from its content with [`classify_bytes`] by whoever
+/// reads it, so that every file is opened and read exactly once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listed {
+    /// Decided without reading the file.
+    Decided(Entry),
+    /// A file to read; `explicit` when it was named on the command line rather than found in
+    /// a folder (then a binary without audit data is read, and fails, instead of skipped).
+    File {
+        /// The file.
+        path: Utf8PathBuf,
+        /// Named explicitly.
+        explicit: bool,
+    },
+}
+
+/// Expands files and folders (recursively) into the files to read, in the order given, each
+/// folder sorted by file name, without opening any file: only the names and the folder
+/// listings are looked at. A path that does not exist or cannot be listed is an error.
+pub fn list(paths: &[Utf8PathBuf]) -> Result<Vec<Listed>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for p in paths {
@@ -74,16 +95,35 @@ pub fn walk(paths: &[Utf8PathBuf]) -> Result<Vec<Entry>> {
         if meta.is_dir() {
             walk_dir(p, &mut seen, &mut out)?;
         } else {
-            out.push(classify_file(p, true, meta.len()));
+            out.push(listed_file(p, true));
         }
     }
     Ok(out)
 }
 
+/// Expands files and folders (recursively) into entries, in the order given, each folder
+/// sorted by file name, reading each file to classify it ([`list`], then [`classify_bytes`]). A path
+/// that does not exist or cannot be listed is an error.
+pub fn walk(paths: &[Utf8PathBuf]) -> Result<Vec<Entry>> {
+    Ok(list(paths)?
+        .into_iter()
+        .map(|l| match l {
+            Listed::Decided(e) => e,
+            Listed::File { path, explicit } => match std::fs::read(&path) {
+                Ok(bytes) => classify_bytes(&path, explicit, &bytes),
+                Err(e) => Entry::Unreadable {
+                    path,
+                    reason: format!("failed to read: {e}"),
+                },
+            },
+        })
+        .collect())
+}
+
 fn walk_dir(
     dir: &Utf8Path,
     seen: &mut HashSet<std::path::PathBuf>,
-    out: &mut Vec<Entry>,
+    out: &mut Vec<Listed>,
 ) -> Result<()> {
     // Symbolic links can make cycles: each real folder is walked once.
     if let Ok(real) = std::fs::canonicalize(dir)
@@ -91,49 +131,72 @@ fn walk_dir(
     {
         return Ok(());
     }
-    let mut names: Vec<Utf8PathBuf> = Vec::new();
+    let mut names: Vec<(Utf8PathBuf, Option<std::fs::FileType>)> = Vec::new();
     for e in std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))? {
         let e = e.map_err(|e| Error::read(dir, e))?;
+        // The listing already says what most entries are: no stat per file.
+        let ty = e.file_type().ok().filter(|t| !t.is_symlink());
         match Utf8PathBuf::from_path_buf(e.path()) {
-            Ok(p) => names.push(p),
-            Err(p) => out.push(Entry::Unreadable {
+            Ok(p) => names.push((p, ty)),
+            Err(p) => out.push(Listed::Decided(Entry::Unreadable {
                 path: dir.join(
                     p.file_name()
                         .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
                 ),
                 reason: "the file name is not valid UTF-8".into(),
-            }),
+            })),
         }
     }
-    names.sort();
-    for p in names {
-        match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, ty) in names {
+        // Symbolic links (and the rare file system without types in its listings) are
+        // followed with a stat.
+        let ty = match ty {
+            Some(t) => Ok(t),
+            None => std::fs::metadata(&p).map(|m| m.file_type()),
+        };
+        match ty {
+            Ok(t) if t.is_dir() => {
                 if p.file_name() == Some(".git") {
-                    out.push(Entry::Skipped {
+                    out.push(Listed::Decided(Entry::Skipped {
                         path: p,
                         reason: "git metadata".into(),
-                    });
+                    }));
                 } else {
                     walk_dir(&p, seen, out)?;
                 }
             }
-            Ok(m) if m.is_file() => out.push(classify_file(&p, false, m.len())),
-            Ok(_) => out.push(Entry::Skipped {
+            Ok(t) if t.is_file() => out.push(listed_file(&p, false)),
+            Ok(_) => out.push(Listed::Decided(Entry::Skipped {
                 path: p,
                 reason: "not a regular file".into(),
-            }),
-            Err(e) => out.push(Entry::Unreadable {
+            })),
+            Err(e) => out.push(Listed::Decided(Entry::Unreadable {
                 reason: if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
                     format!("broken symbolic link: {e}")
                 } else {
                     format!("failed to read: {e}")
                 },
                 path: p,
-            }),
+            })),
         }
     }
     Ok(())
+}
+
+/// A file decided by its name (a sidecar), else one to read.
+fn listed_file(path: &Utf8Path, explicit: bool) -> Listed {
+    let name = path.file_name().unwrap_or(path.as_str());
+    match sidecar(name) {
+        Some(what) => Listed::Decided(Entry::Skipped {
+            path: path.to_owned(),
+            reason: what.to_string(),
+        }),
+        None => Listed::File {
+            path: path.to_owned(),
+            explicit,
+        },
+    }
 }
 
 /// File names that mark a file that accompanies a release but is not an input.
@@ -187,7 +250,10 @@ fn sbom_name(name: &str) -> bool {
         || n == "sbom.json"
 }
 
-fn classify_file(path: &Utf8Path, explicit: bool, len: u64) -> Entry {
+/// Classifies a file from its whole content (`bytes`): an SBOM by content or by name, a
+/// binary with audit data, or skipped or unreadable with the reason. `explicit`: named on the
+/// command line (see [`Listed::File`]).
+pub fn classify_bytes(path: &Utf8Path, explicit: bool, bytes: &[u8]) -> Entry {
     let name = path.file_name().unwrap_or(path.as_str());
     let skipped = |reason: &str| Entry::Skipped {
         path: path.to_owned(),
@@ -200,22 +266,7 @@ fn classify_file(path: &Utf8Path, explicit: bool, len: u64) -> Entry {
     if let Some(what) = sidecar(name) {
         return skipped(what);
     }
-    let mut head = Vec::with_capacity(SNIFF_LEN.min(len as usize));
-    if let Err(e) =
-        std::fs::File::open(path).and_then(|f| f.take(SNIFF_LEN as u64).read_to_end(&mut head))
-    {
-        return unreadable(format!("failed to read: {e}"));
-    }
-    let complete = head.len() < SNIFF_LEN || head.len() as u64 == len;
-    let mut detected = detect_head(&head, complete);
-    if detected == Detected::Json(JsonKind::Unknown) && !complete {
-        // The markers may come after the first bytes: look at the top-level keys.
-        match std::fs::read(path) {
-            Ok(all) => detected = detect_head(&all, true),
-            Err(e) => return unreadable(format!("failed to read: {e}")),
-        }
-    }
-    match detected {
+    match detect_head(bytes, true) {
         Detected::Json(JsonKind::CycloneDx | JsonKind::Spdx2 | JsonKind::Spdx3) => Entry::Sbom {
             path: path.to_owned(),
         },
@@ -223,7 +274,7 @@ fn classify_file(path: &Utf8Path, explicit: bool, len: u64) -> Entry {
             path: path.to_owned(),
         },
         Detected::Json(JsonKind::Unknown) => skipped("JSON, but neither CycloneDX nor SPDX"),
-        Detected::Binary(kind) => binary(path, kind, explicit, &head),
+        Detected::Binary(kind) => binary(path, kind, explicit, bytes),
         Detected::Other(what) if what.contains("CycloneDX") || what.contains("SPDX") => {
             unreadable(format!("{what}: convert it to JSON to scan it"))
         }
@@ -231,13 +282,13 @@ fn classify_file(path: &Utf8Path, explicit: bool, len: u64) -> Entry {
     }
 }
 
-fn binary(path: &Utf8Path, kind: &'static str, explicit: bool, head: &[u8]) -> Entry {
+fn binary(path: &Utf8Path, kind: &'static str, explicit: bool, bytes: &[u8]) -> Entry {
     // ELF relocatable objects (`e_type` 1) are not shipped programs.
-    if kind == "ELF" && head.len() > 17 {
-        let e_type = if head[5] == 2 {
-            u16::from_be_bytes([head[16], head[17]])
+    if kind == "ELF" && bytes.len() > 17 {
+        let e_type = if bytes[5] == 2 {
+            u16::from_be_bytes([bytes[16], bytes[17]])
         } else {
-            u16::from_le_bytes([head[16], head[17]])
+            u16::from_le_bytes([bytes[16], bytes[17]])
         };
         if e_type == 1 {
             return Entry::Skipped {
@@ -246,16 +297,7 @@ fn binary(path: &Utf8Path, kind: &'static str, explicit: bool, head: &[u8]) -> E
             };
         }
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return Entry::Unreadable {
-                path: path.to_owned(),
-                reason: format!("failed to read: {e}"),
-            };
-        }
-    };
-    let why = match auditable::audit_data(&bytes) {
+    let why = match auditable::audit_data(bytes) {
         Ok(_) => {
             return Entry::Binary {
                 path: path.to_owned(),

@@ -23,13 +23,13 @@
 pub mod export;
 pub mod report;
 
-use crate::advisory::config::{Ignore, IgnoreTarget};
+use crate::advisory::config::Ignore;
 use crate::advisory::db::{self, Database, Record};
 use crate::advisory::{self, Kind};
 use crate::cli::{FindingsFormat as Format, ScanArgs};
 use crate::diag::{Code, Diagnostic, PackageRef, Severity, SourceMap};
 use crate::error::{Error, ExitCode, Result};
-use crate::inventory::{self, Entry, Inventory};
+use crate::inventory::{self, Entry, Inventory, Listed};
 use crate::output::Printer;
 use crate::policy::Policy;
 use crate::sign::verify::Trust;
@@ -181,7 +181,7 @@ pub fn run(args: &ScanArgs, printer: &Printer) -> Result<u8> {
     let database = db::load(&db_path, crate::advisory::cache::dir().as_deref(), printer)?;
     database.check_fresh(today, cfg.maximum_db_staleness_days)?;
 
-    let entries = inventory::walk(&args.paths)?;
+    let entries = inventory::list(&args.paths)?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -248,29 +248,36 @@ fn load_policy(args: &ScanArgs) -> Result<Policy> {
     }
 }
 
-/// Scans `entries` (from [`inventory::walk`]) on `opts.jobs` threads.
-pub fn scan(entries: &[Entry], opts: &Options<'_>, printer: &Printer) -> Result<ScanRun> {
-    let mut skipped = Vec::new();
-    let mut work: Vec<(usize, &Entry)> = Vec::new();
-    for e in entries {
-        match e {
-            Entry::Skipped { path, reason } => skipped.push((path.clone(), reason.clone())),
-            other => work.push((work.len(), other)),
-        }
-    }
+/// What a worker made of one listed file.
+enum Outcome {
+    /// Read and matched (or reported as unreadable or untrusted).
+    Scanned(Box<Scanned>),
+    /// Not an input, found out from its content.
+    Skipped(Utf8PathBuf, String),
+}
+
+/// Scans the files [`inventory::list`] found on `opts.jobs` threads. The workers take the
+/// next file from a shared counter; each reads its file once, classifies it from those bytes
+/// ([`inventory::classify_bytes`]), parses and matches it, and keeps only the result (and an
+/// excerpt when it has findings), so memory is bounded by the largest file.
+pub fn scan(listed: &[Listed], opts: &Options<'_>, printer: &Printer) -> Result<ScanRun> {
+    let work: Vec<&Listed> = listed
+        .iter()
+        .filter(|l| !matches!(l, Listed::Decided(Entry::Skipped { .. })))
+        .collect();
     let progress = progress_bar(work.len(), printer);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Scanned>>>> =
+    let results: Mutex<Vec<Option<Result<Outcome>>>> =
         Mutex::new((0..work.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..opts.jobs.min(work.len().max(1)) {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(_, entry)) = work.get(i) else {
+                    let Some(&item) = work.get(i) else {
                         break;
                     };
-                    let r = scan_entry(entry, opts);
+                    let r = scan_listed(item, opts);
                     let failed = r.is_err();
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
                     if let Some(p) = &progress {
@@ -289,14 +296,31 @@ pub fn scan(entries: &[Entry], opts: &Options<'_>, printer: &Printer) -> Result<
         p.finish_and_clear();
     }
     let mut inputs = Vec::with_capacity(work.len());
+    let mut skipped = Vec::new();
     let mut sources = SourceMap::default();
-    for r in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        let Some(r) = r else { continue };
-        let (input, excerpt) = r?;
-        if let Some((path, text)) = excerpt {
-            sources.insert(path, text);
+    let mut results = results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter();
+    // Walk order: the files skipped by name among the rest.
+    for l in listed {
+        if let Listed::Decided(Entry::Skipped { path, reason }) = l {
+            skipped.push((path.clone(), reason.clone()));
+            continue;
         }
-        inputs.push(input);
+        let Some(r) = results.next().flatten() else {
+            continue;
+        };
+        match r? {
+            Outcome::Skipped(path, reason) => skipped.push((path, reason)),
+            Outcome::Scanned(scanned) => {
+                let (input, excerpt) = *scanned;
+                if let Some((path, text)) = excerpt {
+                    sources.insert(path, text);
+                }
+                inputs.push(input);
+            }
+        }
     }
     Ok(ScanRun {
         inputs,
@@ -310,6 +334,34 @@ pub fn scan(entries: &[Entry], opts: &Options<'_>, printer: &Printer) -> Result<
         },
         policy: opts.policy.path.clone(),
     })
+}
+
+/// Reads one listed file once, classifies it from its bytes and scans it.
+fn scan_listed(item: &Listed, opts: &Options<'_>) -> Result<Outcome> {
+    let (path, explicit) = match item {
+        Listed::Decided(Entry::Skipped { path, reason }) => {
+            return Ok(Outcome::Skipped(path.clone(), reason.clone()));
+        }
+        Listed::Decided(e) => return Ok(Outcome::Scanned(Box::new(scan_entry(e, None, opts)?))),
+        Listed::File { path, explicit } => (path, *explicit),
+    };
+    let (entry, bytes) = match std::fs::read(path) {
+        Ok(bytes) => (
+            inventory::classify_bytes(path, explicit, &bytes),
+            Some(bytes),
+        ),
+        Err(e) => (
+            Entry::Unreadable {
+                path: path.clone(),
+                reason: format!("failed to read: {e}"),
+            },
+            None,
+        ),
+    };
+    match entry {
+        Entry::Skipped { path, reason } => Ok(Outcome::Skipped(path, reason)),
+        e => Ok(Outcome::Scanned(Box::new(scan_entry(&e, bytes, opts)?))),
+    }
 }
 
 /// A progress bar on stderr when it is a terminal, there are many inputs and not `-q`.
@@ -330,8 +382,9 @@ fn progress_bar(n: usize, printer: &Printer) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Scans one input: signature, inventory, matching. `Err` when it cannot be read.
-fn scan_entry(entry: &Entry, opts: &Options<'_>) -> Result<Scanned> {
+/// Scans one input: signature, inventory, matching (`bytes`: the file, when already read).
+/// `Err` when it cannot be read.
+fn scan_entry(entry: &Entry, bytes: Option<Vec<u8>>, opts: &Options<'_>) -> Result<Scanned> {
     let path = entry.path().to_path_buf();
     if let Entry::Unreadable { reason, .. } = entry {
         let d = Diagnostic::error(
@@ -355,7 +408,10 @@ fn scan_entry(entry: &Entry, opts: &Options<'_>) -> Result<Scanned> {
             None,
         ));
     }
-    let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
+    let bytes = match bytes {
+        Some(b) => b,
+        None => std::fs::read(&path).map_err(|e| Error::read(&path, e))?,
+    };
     let signature = match (opts.trust, entry) {
         (Some(trust), Entry::Sbom { .. }) => Some(check_signature(&path, &bytes, trust, opts)?),
         (Some(_), _) => Some((
@@ -468,7 +524,7 @@ pub fn match_inventory(inv: &Inventory, bytes: &[u8], opts: &Options<'_>) -> Res
     let targets: Vec<Option<(String, String)>> =
         inv.targets.iter().map(|t| db::target_cfg(t)).collect();
     let text = std::str::from_utf8(bytes).ok();
-    let mut located: Vec<(Diagnostic, Option<std::ops::Range<usize>>)> = Vec::new();
+    let mut located: Vec<(Diagnostic, &str)> = Vec::new();
     let mut seen = BTreeSet::new();
     let names: BTreeMap<&str, usize> = inv.components.iter().fold(BTreeMap::new(), |mut m, c| {
         *m.entry(c.name.as_str()).or_default() += 1;
@@ -495,7 +551,7 @@ pub fn match_inventory(inv: &Inventory, bytes: &[u8], opts: &Options<'_>) -> Res
         let matching: Vec<&Ignore> = cfg
             .ignore
             .iter()
-            .filter(|ig| matches!(&ig.target, IgnoreTarget::Id(id) if *id == r.id || r.aliases.contains(id)))
+            .filter(|ig| ig.matches_advisory(r))
             .filter(|ig| match product_name {
                 Some(name) => ig.applies_to(name, product_semver),
                 None => ig.products.is_empty(),
@@ -522,6 +578,12 @@ pub fn match_inventory(inv: &Inventory, bytes: &[u8], opts: &Options<'_>) -> Res
                 r.os, r.arch
             ));
         }
+        if c.source_assumed {
+            d = d.with_note(format!(
+                "the SBOM identifies {} only by a purl without qualifiers (no checksum, no download location), so it is taken as the crates.io crate: if it is a path crate of the same name, this finding does not apply (SBOMs from `cargo cra sbom` or cargo-cyclonedx mark path crates)",
+                c.name
+            ));
+        }
         let multi = names.get(c.name.as_str()).copied().unwrap_or(0) > 1;
         let fix = advisory::fix_for(&c.name, &c.version, &r.patched_reqs(), multi, m.kind);
         let fix = release_fix(fix, product.as_ref());
@@ -534,9 +596,21 @@ pub fn match_inventory(inv: &Inventory, bytes: &[u8], opts: &Options<'_>) -> Res
                     .map_or(serde_json::Value::Null, serde_json::Value::from),
             );
         }
-        let span = text.and_then(|t| purl_span(t, &c.purl));
-        located.push((d, span));
+        located.push((d, c.purl.as_str()));
     }
+    // One pass over the text finds every labelled purl.
+    let located: Vec<(Diagnostic, Option<std::ops::Range<usize>>)> = match text {
+        Some(t) if !located.is_empty() => {
+            let purls: Vec<&str> = located.iter().map(|(_, p)| *p).collect();
+            let spans = purl_spans(t, &purls);
+            located
+                .into_iter()
+                .zip(spans)
+                .map(|((d, _), s)| (d, s))
+                .collect()
+        }
+        _ => located.into_iter().map(|(d, _)| (d, None)).collect(),
+    };
     // Labels at the component's line, in an excerpt that keeps the line numbering.
     let spans: Vec<std::ops::Range<usize>> =
         located.iter().filter_map(|(_, s)| s.clone()).collect();
@@ -732,30 +806,59 @@ fn release_fix(mut fix: advisory::Fix, product: Option<&Product>) -> advisory::F
     fix
 }
 
-/// The byte span of the purl (without its quotes) where the SBOM gives it as a purl:
+/// The byte span of each purl (without its quotes) where the SBOM gives it as a purl:
 /// CycloneDX `purl`, SPDX 2.3 `referenceLocator`, SPDX 3 `software_packageUrl`; else its
-/// first quoted occurrence (a `bom-ref`).
-fn purl_span(text: &str, purl: &str) -> Option<std::ops::Range<usize>> {
+/// first quoted occurrence (a `bom-ref`). One pass over the text, whatever the number of
+/// purls: every quoted string that starts with `pkg:` is looked up.
+fn purl_spans(text: &str, purls: &[&str]) -> Vec<Option<std::ops::Range<usize>>> {
     const KEYS: &[&str] = &[
         "\"purl\"",
         "\"referenceLocator\"",
         "\"software_packageUrl\"",
     ];
-    let needle = format!("\"{purl}\"");
-    let mut first = None;
-    for (i, _) in text.match_indices(&needle) {
-        let span = i + 1..i + 1 + purl.len();
+    // purl -> (span as the value of a purl key, first quoted span)
+    type Spans = (
+        Option<std::ops::Range<usize>>,
+        Option<std::ops::Range<usize>>,
+    );
+    let mut want: std::collections::HashMap<&str, Spans> =
+        purls.iter().map(|p| (*p, (None, None))).collect();
+    let mut left = want.len();
+    let bytes = text.as_bytes();
+    for i in memchr::memmem::find_iter(bytes, b"\"pkg:") {
+        if left == 0 {
+            break;
+        }
+        let start = i + 1;
+        let Some(len) = memchr::memchr(b'"', &bytes[start..]) else {
+            break;
+        };
+        let Some(found) = want.get_mut(&text[start..start + len]) else {
+            continue;
+        };
+        if found.0.is_some() {
+            continue;
+        }
+        let span = start..start + len;
         let before = text[..i].trim_end();
         let is_value_of_key = before
             .strip_suffix(':')
             .map(str::trim_end)
             .is_some_and(|b| KEYS.iter().any(|k| b.ends_with(k)));
         if is_value_of_key {
-            return Some(span);
+            found.0 = Some(span);
+            left -= 1;
+        } else {
+            found.1.get_or_insert(span);
         }
-        first.get_or_insert(span);
     }
-    first
+    purls
+        .iter()
+        .map(|p| {
+            want.get(p)
+                .and_then(|(k, first)| k.clone().or_else(|| first.clone()))
+        })
+        .collect()
 }
 
 /// A copy of `text` that keeps only the lines the spans are on (the others are emptied, their
@@ -767,47 +870,83 @@ pub fn excerpt(
     spans: &[std::ops::Range<usize>],
 ) -> (String, Vec<Option<std::ops::Range<usize>>>) {
     const LONG_LINE: usize = 4096;
-    let line_of = |off: usize| {
-        let start = text[..off].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[off..].find('\n').map_or(text.len(), |i| off + i);
-        start..end
+    // The line around `off`, `None` when it is longer than LONG_LINE: the search looks at
+    // most that far either way, so minified JSON costs no scan of the whole file per label.
+    let bytes = text.as_bytes();
+    let line_of = |off: usize| -> Option<std::ops::Range<usize>> {
+        let from = off.saturating_sub(LONG_LINE + 1);
+        let start = match memchr::memrchr(b'\n', &bytes[from..off]) {
+            Some(i) => from + i + 1,
+            None if from == 0 => 0,
+            None => return None,
+        };
+        let to = (start + LONG_LINE + 1).min(bytes.len());
+        let end = match memchr::memchr(b'\n', &bytes[off.min(to)..to]) {
+            Some(i) => off.min(to) + i,
+            None if to == bytes.len() => bytes.len(),
+            None => return None,
+        };
+        (end - start <= LONG_LINE).then_some(start..end)
     };
-    let mut keep: Vec<std::ops::Range<usize>> = spans
-        .iter()
-        .map(|s| line_of(s.start))
-        .filter(|l| l.len() <= LONG_LINE)
-        .collect();
+    let mut keep: Vec<std::ops::Range<usize>> =
+        spans.iter().filter_map(|s| line_of(s.start)).collect();
     keep.sort_by_key(|l| l.start);
     keep.dedup();
     let mut out = String::new();
     let mut offsets: Vec<(usize, usize)> = Vec::new(); // (original line start, new start)
     let mut pos = 0;
     for l in &keep {
-        out.extend(std::iter::repeat_n(
-            '\n',
-            text[pos..l.start].matches('\n').count(),
-        ));
+        out.extend(std::iter::repeat_n('\n', newlines(&text[pos..l.start])));
         offsets.push((l.start, out.len()));
         out.push_str(&text[l.clone()]);
         pos = l.end;
     }
-    out.extend(std::iter::repeat_n('\n', text[pos..].matches('\n').count()));
+    out.extend(std::iter::repeat_n('\n', newlines(&text[pos..])));
     let mapped = spans
         .iter()
         .map(|s| {
-            let l = line_of(s.start);
+            let l = line_of(s.start)?;
             offsets
-                .iter()
-                .find(|(orig, _)| *orig == l.start)
+                .binary_search_by_key(&l.start, |(orig, _)| *orig)
+                .ok()
+                .map(|k| offsets[k])
                 .map(|(orig, new)| new + (s.start - orig)..new + (s.end.min(l.end) - orig))
         })
         .collect();
     (out, mapped)
 }
 
+fn newlines(s: &str) -> usize {
+    memchr::memchr_iter(b'\n', s.as_bytes()).count()
+}
+
+/// The first span [`purl_spans`] finds for one purl.
+#[cfg(test)]
+fn purl_span(text: &str, purl: &str) -> Option<std::ops::Range<usize>> {
+    purl_spans(text, &[purl]).pop().flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purl_spans_prefer_the_purl_key_and_fall_back_to_a_bom_ref() {
+        let text = "{\"bom-ref\": \"pkg:cargo/x@1.0.0\", \"purl\": \"pkg:cargo/x@1.0.0\",\n \"ref\": \"pkg:cargo/y@2.0.0\", \"z\": \"pkg:cargo/zz\"}";
+        let spans = purl_spans(
+            text,
+            &[
+                "pkg:cargo/x@1.0.0",
+                "pkg:cargo/y@2.0.0",
+                "pkg:cargo/w@1.0.0",
+            ],
+        );
+        let x = spans[0].clone().unwrap();
+        assert_eq!(&text[x.clone()], "pkg:cargo/x@1.0.0");
+        assert!(text[..x.start].ends_with("\"purl\": \""));
+        assert_eq!(&text[spans[1].clone().unwrap()], "pkg:cargo/y@2.0.0");
+        assert_eq!(spans[2], None);
+    }
 
     #[test]
     fn excerpt_keeps_line_numbers_and_maps_spans() {

@@ -87,7 +87,17 @@ struct JsonInput<'a> {
     components: usize,
     unchecked: Vec<serde_json::Value>,
     signature: Option<serde_json::Value>,
-    diagnostics: Vec<JsonDiagnostic>,
+    diagnostics: Diagnostics<'a>,
+}
+
+/// An input's diagnostics, converted to their JSON form one at a time while the report is
+/// written: the report does not hold a second copy of every finding.
+struct Diagnostics<'a>(&'a [crate::diag::Diagnostic], &'a crate::diag::SourceMap);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|d| JsonDiagnostic::from_diag(d, self.1)))
+    }
 }
 
 #[derive(Serialize)]
@@ -247,11 +257,7 @@ pub fn to_json(run: &ScanRun, code: u8) -> Result<String> {
                     .signature
                     .as_ref()
                     .map(|(ok, detail)| serde_json::json!({ "ok": ok, "detail": detail })),
-                diagnostics: i
-                    .diagnostics
-                    .iter()
-                    .map(|d| JsonDiagnostic::from_diag(d, &run.sources))
-                    .collect(),
+                diagnostics: Diagnostics(&i.diagnostics, &run.sources),
             })
             .collect(),
         skipped: run

@@ -186,7 +186,7 @@ pub fn check(ctx: &CheckCtx<'_>, opts: &Options, sink: &mut Diagnostics) -> Resu
             .ignore
             .iter()
             .enumerate()
-            .filter(|(_, ig)| matches!(&ig.target, IgnoreTarget::Id(id) if *id == r.id || r.aliases.contains(id)))
+            .filter(|(_, ig)| ig.matches_advisory(r))
             .map(|(i, _)| i)
             .collect();
         hits.push(Hit {
