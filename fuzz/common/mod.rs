@@ -92,7 +92,7 @@ pub fn check(args: &[&str]) {
         return;
     };
     render(&run.sources, &run.diagnostics);
-    let anchors = cargo_cra::export::check_anchors(&run);
+    let anchors = cargo_cra::commands::check::check_anchors(&run);
     let _ = cargo_cra::export::sarif::to_json(&run.diagnostics, &run.sources, &anchors);
     let _ = cargo_cra::export::github::to_commands(&run.diagnostics, &run.sources, &anchors);
 }
